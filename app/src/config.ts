@@ -1,0 +1,86 @@
+import { isValidTimeZone } from "./domain/calendar";
+
+/** The app's settings, all from environment variables (see app/README.md). */
+export interface AppConfig {
+  /** PORT: TCP port to listen on. Default 8080. */
+  port: number;
+  /** HOST: address to bind. Default 0.0.0.0 (all interfaces, as a container needs). */
+  host: string;
+  /** BOYACKY_TABLE: DynamoDB table name. Default `boyacky`. */
+  tableName: string;
+  /** BOYACKY_TIME_ZONE: IANA zone whose calendar day is "today". Default Asia/Tokyo. */
+  timeZone: string;
+  /** BOYACKY_PAGE_SIZE: grumbles per page. Default 50, at most 100. */
+  pageSize: number;
+  /** BOYACKY_RETENTION_DAYS: days before DynamoDB TTL expires a grumble. Default: never. */
+  retentionDays?: number;
+  /** DYNAMODB_ENDPOINT: endpoint override for a local DynamoDB. Default: AWS. */
+  dynamoEndpoint?: string;
+  /** AWS_REGION: region of the table. Default ap-northeast-1. */
+  region?: string;
+  /** LOG_LEVEL: pino level. Default info. */
+  logLevel: string;
+  /** BOYACKY_TRUST_PROXY: `true` behind a load balancer, to read the client IP and protocol from X-Forwarded-*. Default false. */
+  trustProxy: boolean;
+  /** BOYACKY_SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests on SIGTERM. Default 10000. */
+  shutdownTimeoutMs: number;
+}
+
+/** Thrown with a message naming the variable, its value and what is allowed. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${raw} is not valid: use a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "" || raw === "false") return false;
+  if (raw === "true") return true;
+  throw new ConfigError(`${name}=${raw} is not valid: use true or false.`);
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** Reads and validates the configuration; throws ConfigError on the first bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const timeZone = env.BOYACKY_TIME_ZONE || "Asia/Tokyo";
+  if (!isValidTimeZone(timeZone)) {
+    throw new ConfigError(`BOYACKY_TIME_ZONE=${timeZone} is not a known IANA time zone: use e.g. Asia/Tokyo or UTC.`);
+  }
+  const logLevel = env.LOG_LEVEL || "info";
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL=${logLevel} is not valid: use one of ${LOG_LEVELS.join(", ")}.`);
+  }
+  const tableName = env.BOYACKY_TABLE || "boyacky";
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
+    throw new ConfigError(`BOYACKY_TABLE=${tableName} is not a DynamoDB table name: use 3-255 of A-Z a-z 0-9 _ . -`);
+  }
+  const retention = env.BOYACKY_RETENTION_DAYS;
+  return {
+    port: integer(env, "PORT", 8080, 0, 65_535),
+    host: env.HOST || "0.0.0.0",
+    tableName,
+    timeZone,
+    pageSize: integer(env, "BOYACKY_PAGE_SIZE", 50, 1, MAX_PAGE_SIZE),
+    retentionDays: retention ? integer(env, "BOYACKY_RETENTION_DAYS", 0, 1, 36_500) : undefined,
+    dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    logLevel,
+    trustProxy: boolean(env, "BOYACKY_TRUST_PROXY"),
+    shutdownTimeoutMs: integer(env, "BOYACKY_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 120_000),
+  };
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from "fastify";
+import { PROBLEM_MESSAGES_EN, validateGrumbleText } from "../domain/grumble";
+import { MAX_PAGE_SIZE } from "../config";
+import { parseGrumbleId, type GrumbleStore } from "../store/grumbleStore";
+
+export interface ApiRoutesOptions {
+  store: GrumbleStore;
+  pageSize: number;
+}
+
+/**
+ * The JSON API, under /api. It accepts only application/json bodies: a cross-site page can send
+ * a form or text/plain without a CORS preflight, but not JSON, and not DELETE.
+ */
+export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions): Promise<void> {
+  const { store, pageSize } = options;
+  app.removeContentTypeParser("text/plain");
+
+  app.get<{ Querystring: { limit?: number; cursor?: string } }>(
+    "/boyaki",
+    {
+      schema: {
+        querystring: {
+          type: "object",
+          properties: {
+            limit: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE },
+            cursor: { type: "string", minLength: 1, maxLength: 512 },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      const page = await store.listToday(request.query.limit ?? pageSize, request.query.cursor);
+      return { day: store.today(), items: page.items, nextCursor: page.nextCursor ?? null };
+    },
+  );
+
+  app.post<{ Body: { text: string } }>(
+    "/boyaki",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["text"],
+          properties: { text: { type: "string", maxLength: 2_000 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const validation = validateGrumbleText(request.body.text);
+      if (!validation.ok) {
+        return reply.status(400).send({ error: "invalid_text", problem: validation.problem, message: PROBLEM_MESSAGES_EN[validation.problem] });
+      }
+      const grumble = await store.add(validation.text);
+      return reply.status(201).header("location", `/api/boyaki/${grumble.id}`).send(grumble);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    "/boyaki/:id",
+    { schema: { params: { type: "object", properties: { id: { type: "string", maxLength: 64 } } } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!parseGrumbleId(id)) {
+        return reply.status(400).send({ error: "invalid_id", message: "id is not a grumble id (as returned by POST /api/boyaki)" });
+      }
+      if (!(await store.purify(id))) {
+        return reply.status(404).send({ error: "not_found", message: `no grumble with id ${id}` });
+      }
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,73 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { InvalidCursorError, StoreUnavailableError } from "../store/grumbleStore";
+import { renderErrorPage } from "./views";
+
+/** One failure as both audiences see it: a code and English text for the API, Japanese for pages. */
+export interface Problem {
+  status: number;
+  code: string;
+  message: string;
+  messageJa: string;
+}
+
+const STORE_UNAVAILABLE: Omit<Problem, "status"> = {
+  code: "store_unavailable",
+  message: "the grumble store (DynamoDB) is unavailable; try again shortly",
+  messageJa: "ただいまボヤキを保存・表示できません。しばらくしてからもう一度お試しください。",
+};
+
+// Fastify's own error codes that deserve a specific answer rather than the generic one.
+const KNOWN: Record<string, Omit<Problem, "status"> & { status?: number }> = {
+  FST_CSRF_INVALID_TOKEN: { status: 403, code: "csrf_invalid", message: "missing or invalid CSRF token", messageJa: "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。" },
+  FST_CSRF_MISSING_SECRET: { status: 403, code: "csrf_invalid", message: "missing CSRF cookie", messageJa: "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。" },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: "body_too_large", message: "request body is too large", messageJa: "送信された内容が大きすぎます。" },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: "unsupported_media_type", message: "unsupported Content-Type; send application/json", messageJa: "この形式の送信には対応していません。" },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: "invalid_json", message: "request body is not valid JSON", messageJa: "送信された内容を読み取れません。" },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: "invalid_json", message: "request body is empty", messageJa: "送信された内容が空です。" },
+  FST_ERR_RATE_LIMIT: { status: 429, code: "rate_limited", message: "too many requests; slow down and retry later", messageJa: "リクエストが多すぎます。少し時間をおいてからお試しください。" },
+};
+
+/** Maps any error thrown in a route to the problem it means for the client. */
+export function problemFor(error: FastifyError | Error): Problem {
+  if (error instanceof StoreUnavailableError) return { status: 503, ...STORE_UNAVAILABLE };
+  if (error instanceof InvalidCursorError) {
+    return { status: 400, code: "invalid_cursor", message: error.message, messageJa: "ページの続きが見つかりません。最初のページからご覧ください。" };
+  }
+  const fastifyError = error as FastifyError;
+  const known = fastifyError.code ? KNOWN[fastifyError.code] : undefined;
+  const status = known?.status ?? fastifyError.statusCode ?? 500;
+  if (known) return { ...known, status };
+  if (fastifyError.validation) {
+    return { status: 400, code: "invalid_request", message: error.message, messageJa: "リクエストの内容が正しくありません。" };
+  }
+  if (status >= 400 && status < 500) {
+    return { status, code: "bad_request", message: error.message, messageJa: "リクエストの内容が正しくありません。" };
+  }
+  // Never echo an unexpected error's message or stack: it is logged, the client gets a generic answer.
+  return { status: 500, code: "internal_error", message: "internal error", messageJa: "エラーが発生しました。しばらくしてからもう一度お試しください。" };
+}
+
+const MACHINE_PATHS = /^\/(api\/|healthz|readyz)/;
+
+/** API and probe requests get JSON, everything else an HTML page. */
+export function isApiRequest(request: FastifyRequest): boolean {
+  return MACHINE_PATHS.test(request.url);
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  reply.status(problem.status);
+  if (problem.status === 503) reply.header("retry-after", "5");
+  if (isApiRequest(request)) return reply.send({ error: problem.code, message: problem.message });
+  return reply.type("text/html; charset=utf-8").send(renderErrorPage(problem.messageJa));
+}
+
+export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = problemFor(error);
+  if (problem.status >= 500) request.log.error({ err: error }, "request failed");
+  else request.log.info({ code: problem.code }, "request refused");
+  return sendProblem(request, reply, problem);
+}
+
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendProblem(request, reply, { status: 404, code: "not_found", message: `no route for ${request.method} ${request.url.split("?")[0]}`, messageJa: "ページが見つかりません。" });
+}

@@ -1,0 +1,189 @@
+import { randomBytes } from "node:crypto";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { TABLE_KEYS, TTL_ATTRIBUTE } from "./tableDesign";
+import { calendarDay } from "../domain/calendar";
+
+/** A stored grumble as the rest of the app sees it. */
+export interface Grumble {
+  /** Opaque, URL-safe id: `<day>_<seq>`, enough to find the item without a lookup. */
+  id: string;
+  text: string;
+  /** When it was posted, ISO 8601 in UTC. */
+  postedAt: string;
+}
+
+export interface GrumblePage {
+  items: Grumble[];
+  /** Opaque cursor to the next older page, absent on the last page. */
+  nextCursor?: string;
+}
+
+/** DynamoDB could not be reached or refused the request: the caller answers 503. */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`DynamoDB is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "StoreUnavailableError";
+  }
+}
+
+/** A cursor that this store did not produce for the requested day. */
+export class InvalidCursorError extends Error {
+  constructor(reason: string) {
+    super(`invalid cursor: ${reason}`);
+    this.name = "InvalidCursorError";
+  }
+}
+
+export interface GrumbleStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  timeZone: string;
+  /** Days to keep each grumble (DynamoDB TTL); undefined keeps them forever. */
+  retentionDays?: number;
+  /** Source of the current time; tests pass a fixed clock. */
+  now?: () => Date;
+}
+
+const ID_PATTERN = /^(\d{4}-\d{2}-\d{2})_(\d{13}-[0-9a-f]{10})$/;
+const SEQ_PATTERN = /^\d{13}-[0-9a-f]{10}$/;
+
+/** Parses a grumble id into its table key, or returns undefined when it is not one of ours. */
+export function parseGrumbleId(id: string): { day: string; seq: string } | undefined {
+  const match = ID_PATTERN.exec(id);
+  return match ? { day: match[1], seq: match[2] } : undefined;
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify([key[TABLE_KEYS.partitionKey], key[TABLE_KEYS.sortKey]])).toString("base64url");
+}
+
+function decodeCursor(cursor: string, day: string): Record<string, string> {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new InvalidCursorError("not a cursor returned by this API");
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2 || typeof decoded[1] !== "string" || !SEQ_PATTERN.test(decoded[1])) {
+    throw new InvalidCursorError("not a cursor returned by this API");
+  }
+  if (decoded[0] !== day) throw new InvalidCursorError("it belongs to another day; start again without a cursor");
+  return { [TABLE_KEYS.partitionKey]: day, [TABLE_KEYS.sortKey]: decoded[1] };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+/**
+ * Grumbles in DynamoDB. The only module that builds DynamoDB requests; routes call its methods.
+ */
+export class GrumbleStore {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: GrumbleStoreOptions) {
+    this.documents = DynamoDBDocumentClient.from(options.client);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Today's calendar day in the store's time zone. */
+  today(): string {
+    return calendarDay(this.now(), this.options.timeZone);
+  }
+
+  /** Today's grumbles, newest first, at most `limit`, continuing after `cursor` when given. */
+  async listToday(limit: number, cursor?: string): Promise<GrumblePage> {
+    const day = this.today();
+    const exclusiveStartKey = cursor === undefined ? undefined : decodeCursor(cursor, day);
+    const result = await this.send(() =>
+      this.documents.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: "#day = :day",
+          ExpressionAttributeNames: { "#day": TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ":day": day },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: limit,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      ),
+    );
+    const items = (result.Items ?? []).map((item) => ({
+      id: `${item[TABLE_KEYS.partitionKey]}_${item[TABLE_KEYS.sortKey]}`,
+      text: String(item.text),
+      postedAt: String(item.postedAt),
+    }));
+    return {
+      items,
+      nextCursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey) : undefined,
+    };
+  }
+
+  /** Stores an already validated text as a new grumble of today. */
+  async add(text: string): Promise<Grumble> {
+    const postedAt = this.now();
+    const day = calendarDay(postedAt, this.options.timeZone);
+    const seq = `${String(postedAt.getTime()).padStart(13, "0")}-${randomBytes(5).toString("hex")}`;
+    const { retentionDays } = this.options;
+    await this.send(() =>
+      this.documents.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: {
+            [TABLE_KEYS.partitionKey]: day,
+            [TABLE_KEYS.sortKey]: seq,
+            text,
+            postedAt: postedAt.toISOString(),
+            ...(retentionDays === undefined
+              ? {}
+              : { [TTL_ATTRIBUTE]: Math.floor(postedAt.getTime() / 1000) + retentionDays * 86_400 }),
+          },
+          // Never overwrite: a (vanishingly unlikely) seq collision fails instead of losing a post.
+          ConditionExpression: "attribute_not_exists(#seq)",
+          ExpressionAttributeNames: { "#seq": TABLE_KEYS.sortKey },
+        }),
+      ),
+    );
+    return { id: `${day}_${seq}`, text, postedAt: postedAt.toISOString() };
+  }
+
+  /** Deletes a grumble. Returns false when no such grumble exists (unknown or already purified). */
+  async purify(id: string): Promise<boolean> {
+    const key = parseGrumbleId(id);
+    if (!key) return false;
+    try {
+      await this.send(() =>
+        this.documents.send(
+          new DeleteCommand({
+            TableName: this.options.tableName,
+            Key: { [TABLE_KEYS.partitionKey]: key.day, [TABLE_KEYS.sortKey]: key.seq },
+            ConditionExpression: "attribute_exists(#seq)",
+            ExpressionAttributeNames: { "#seq": TABLE_KEYS.sortKey },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Checks that the table exists and is reachable (for /readyz). */
+  async ping(): Promise<void> {
+    await this.send(() => this.options.client.send(new DescribeTableCommand({ TableName: this.options.tableName })));
+  }
+
+  // Every failure other than a failed condition means DynamoDB is not serving us right now.
+  private async send<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (isConditionFailure(error)) throw error;
+      throw new StoreUnavailableError(error);
+    }
+  }
+}
