@@ -10,7 +10,7 @@ export const MAX_GRUMBLE_GRAPHEMES = 20;
  * Upper bound on the raw input in UTF-16 code units. Twenty graphemes can be long (a family emoji
  * is 11 code units), so this only rejects abuse early; the grapheme count is the real rule.
  */
-export const MAX_GRUMBLE_CODE_UNITS = 200;
+export const MAX_GRUMBLE_CODE_UNITS = 400;
 
 export type GrumbleProblem = "empty" | "too_long" | "control_characters";
 
