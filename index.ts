@@ -1,0 +1,87 @@
+/**
+ * Boyacky on AWS ECS Fargate. This file only reads the stack's configuration, composes the
+ * components in infra/, and exports the outputs; every setting is declared in Pulumi.yaml.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AppImage } from "./infra/appImage";
+import { loadStackConfig } from "./infra/config";
+import { Data } from "./infra/data";
+import { LoadBalancer } from "./infra/loadBalancer";
+import { Network } from "./infra/network";
+import { APP_SHUTDOWN_TIMEOUT_SECONDS, CONTAINER_PORT, Service } from "./infra/service";
+import { TaskRoles } from "./infra/taskRoles";
+
+const projectConfig = new pulumi.Config();
+const config = loadStackConfig((key) => projectConfig.get(key), new pulumi.Config("aws").get("region"));
+const name = `${pulumi.getProject()}-${pulumi.getStack()}`;
+const tags = { app: pulumi.getProject(), stack: pulumi.getStack() };
+
+const network = new Network(name, {
+  region: config.region,
+  cidrBlock: config.vpcCidr,
+  egressMode: config.egressMode,
+  natGateways: config.natGateways,
+  tags,
+});
+
+const image = new AppImage(name, { contextDir: "./app", keepImages: config.keepImages, forceDelete: !config.protectData, tags });
+
+const data = new Data(name, { protect: config.protectData, tags });
+
+const loadBalancer = new LoadBalancer(name, {
+  vpcId: network.vpcId,
+  vpcCidr: network.cidrBlock,
+  subnetIds: network.publicSubnetIds,
+  containerPort: CONTAINER_PORT,
+  certificateArn: config.certificateArn,
+  deletionProtection: config.protectData,
+  tags,
+});
+
+const roles = new TaskRoles(name, { tableArn: data.tableArn, enableExecuteCommand: config.enableExecuteCommand, tags });
+
+const service = new Service(name, {
+  region: config.region,
+  vpcId: network.vpcId,
+  subnetIds: network.taskSubnetIds,
+  assignPublicIp: network.assignPublicIp,
+  loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
+  targetGroupArn: loadBalancer.targetGroupArn,
+  requestCountResourceLabel: loadBalancer.requestCountResourceLabel,
+  dependsOn: loadBalancer.listeners,
+  imageRef: image.imageRef,
+  executionRoleArn: roles.executionRoleArn,
+  taskRoleArn: roles.taskRoleArn,
+  environment: {
+    NODE_ENV: "production",
+    PORT: String(CONTAINER_PORT),
+    AWS_REGION: config.region,
+    BOYACKY_TABLE: data.tableName,
+    BOYACKY_TIME_ZONE: config.timeZone,
+    BOYACKY_PAGE_SIZE: String(config.pageSize),
+    ...(config.grumbleRetentionDays ? { BOYACKY_RETENTION_DAYS: String(config.grumbleRetentionDays) } : {}),
+    BOYACKY_TRUST_PROXY: "true",
+    BOYACKY_SHUTDOWN_TIMEOUT_MS: String(APP_SHUTDOWN_TIMEOUT_SECONDS * 1000),
+  },
+  cpu: config.cpu,
+  memory: config.memory,
+  desiredCount: config.desiredCount,
+  minCount: config.minCount,
+  maxCount: config.maxCount,
+  cpuTargetPercent: config.cpuTargetPercent,
+  requestsPerTarget: config.requestsPerTarget,
+  logRetentionDays: config.logRetentionDays,
+  enableExecuteCommand: config.enableExecuteCommand,
+  spot: config.spot,
+  onDemandBase: config.onDemandBase,
+  tags,
+});
+
+export const url = loadBalancer.url;
+export const albDnsName = loadBalancer.dnsName;
+export const clusterName = service.clusterName;
+export const serviceName = service.serviceName;
+export const repositoryUrl = image.repositoryUrl;
+export const imageRef = image.imageRef;
+export const tableName = data.tableName;
+export const logGroupName = service.logGroupName;

@@ -1,0 +1,46 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { TABLE_KEYS, TTL_ATTRIBUTE } from "../app/src/store/tableDesign";
+
+export interface DataArgs {
+  /**
+   * Production protections: point-in-time recovery, deletion protection, and the table is kept
+   * (retainOnDelete) when the stack is destroyed. Default false: `pulumi destroy` removes it.
+   */
+  protect?: boolean;
+  /** Tags added to every resource. Default none. */
+  tags?: Record<string, string>;
+}
+
+/**
+ * The grumbles table, with the key design the app queries (imported from the app, so the two
+ * cannot drift): on-demand capacity, TTL on the expiry attribute, encrypted at rest with the
+ * AWS-owned key (free; a customer key would add KMS costs for no gain here).
+ */
+export class Data extends pulumi.ComponentResource {
+  readonly tableName: pulumi.Output<string>;
+  readonly tableArn: pulumi.Output<string>;
+
+  constructor(name: string, args: DataArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("boyacky:infra:Data", name, {}, opts);
+    const protect = args.protect ?? false;
+
+    const table = new aws.dynamodb.Table(`${name}-grumbles`, {
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: TABLE_KEYS.partitionKey,
+      rangeKey: TABLE_KEYS.sortKey,
+      attributes: [
+        { name: TABLE_KEYS.partitionKey, type: "S" },
+        { name: TABLE_KEYS.sortKey, type: "S" },
+      ],
+      ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
+      pointInTimeRecovery: { enabled: protect },
+      deletionProtectionEnabled: protect,
+      tags: args.tags,
+    }, { parent: this, retainOnDelete: protect });
+
+    this.tableName = table.name;
+    this.tableArn = table.arn;
+    this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn });
+  }
+}

@@ -1,0 +1,142 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Health check and draining tuned for fast rollouts (AWS defaults: 30 s interval, 5 checks, 300 s). */
+export const TARGET_HEALTH = {
+  path: "/healthz",
+  intervalSeconds: 10,
+  timeoutSeconds: 5,
+  healthyThreshold: 2,
+  unhealthyThreshold: 3,
+  /** The app answers in milliseconds and finishes in-flight requests on SIGTERM: 15 s is plenty. */
+  deregistrationDelaySeconds: 15,
+} as const;
+
+/** TLS 1.3 and 1.2 only (FSBP ELB.17 accepts it); no TLS 1.0/1.1. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+export interface LoadBalancerArgs {
+  vpcId: pulumi.Input<string>;
+  /** VPC range: the ALB may only send traffic into it, to the container port. */
+  vpcCidr: string;
+  /** Public subnets, one per AZ. */
+  subnetIds: pulumi.Input<string>[];
+  /** Port the app listens on in its task. Default 8080. */
+  containerPort?: number;
+  /** ACM certificate: HTTPS on 443 and port 80 redirects to it. Default none: HTTP on 80 only. */
+  certificateArn?: string;
+  /** Refuse deletion of the ALB (prod). Default false. */
+  deletionProtection?: boolean;
+  /** Tags added to every resource. Default none. */
+  tags?: Record<string, string>;
+}
+
+/**
+ * The internet-facing Application Load Balancer: its security group (80, and 443 with HTTPS,
+ * from anywhere), a target group of type ip for Fargate tasks, and the listeners.
+ */
+export class LoadBalancer extends pulumi.ComponentResource {
+  readonly securityGroupId: pulumi.Output<string>;
+  readonly targetGroupArn: pulumi.Output<string>;
+  readonly dnsName: pulumi.Output<string>;
+  readonly url: pulumi.Output<string>;
+  /** `app/<name>/<id>/targetgroup/<name>/<id>`: the label of ALB request-count autoscaling. */
+  readonly requestCountResourceLabel: pulumi.Output<string>;
+  /** The listeners: the service must not start before its target group is attached to one. */
+  readonly listeners: aws.lb.Listener[];
+
+  constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boyacky:infra:LoadBalancer", name, {}, opts);
+    const containerPort = args.containerPort ?? 8080;
+    const https = args.certificateArn !== undefined;
+    const tags = args.tags ?? {};
+    const parent = { parent: this };
+
+    const securityGroup = new aws.ec2.SecurityGroup(`${name}-alb`, {
+      vpcId: args.vpcId,
+      description: "ALB: HTTP(S) from anywhere; to the tasks' port only",
+      tags: { ...tags, Name: `${name}-alb` },
+    }, parent);
+    const publicPorts = https ? [80, 443] : [80];
+    for (const port of publicPorts) {
+      for (const [family, cidr] of [["ipv4", "0.0.0.0/0"], ["ipv6", "::/0"]] as const) {
+        new aws.vpc.SecurityGroupIngressRule(`${name}-alb-${port}-${family}`, {
+          securityGroupId: securityGroup.id,
+          description: `port ${port} from anywhere (${family})`,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          ...(family === "ipv4" ? { cidrIpv4: cidr } : { cidrIpv6: cidr }),
+        }, parent);
+      }
+    }
+    new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-tasks`, {
+      securityGroupId: securityGroup.id,
+      description: "to the tasks' container port inside the VPC",
+      ipProtocol: "tcp",
+      fromPort: containerPort,
+      toPort: containerPort,
+      cidrIpv4: args.vpcCidr,
+    }, parent);
+
+    const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
+      loadBalancerType: "application",
+      internal: false,
+      securityGroups: [securityGroup.id],
+      subnets: args.subnetIds,
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: "strictest",
+      enableDeletionProtection: args.deletionProtection ?? false,
+      tags,
+    }, parent);
+
+    const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
+      vpcId: args.vpcId,
+      targetType: "ip", // Fargate tasks (awsvpc) register by IP address
+      protocol: "HTTP",
+      port: containerPort,
+      deregistrationDelay: TARGET_HEALTH.deregistrationDelaySeconds,
+      healthCheck: {
+        path: TARGET_HEALTH.path,
+        protocol: "HTTP",
+        matcher: "200",
+        interval: TARGET_HEALTH.intervalSeconds,
+        timeout: TARGET_HEALTH.timeoutSeconds,
+        healthyThreshold: TARGET_HEALTH.healthyThreshold,
+        unhealthyThreshold: TARGET_HEALTH.unhealthyThreshold,
+      },
+      tags,
+    }, parent);
+
+    const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
+    this.listeners = [
+      new aws.lb.Listener(`${name}-http`, {
+        loadBalancerArn: alb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: https
+          ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
+          : forward,
+        tags,
+      }, parent),
+    ];
+    if (https) {
+      this.listeners.push(new aws.lb.Listener(`${name}-https`, {
+        loadBalancerArn: alb.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: TLS_POLICY,
+        certificateArn: args.certificateArn,
+        defaultActions: forward,
+        tags,
+      }, parent));
+    }
+
+    this.securityGroupId = securityGroup.id;
+    this.targetGroupArn = targetGroup.arn;
+    this.dnsName = alb.dnsName;
+    this.url = pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
+    this.requestCountResourceLabel = pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`;
+    this.registerOutputs({ dnsName: this.dnsName, url: this.url, targetGroupArn: this.targetGroupArn });
+  }
+}

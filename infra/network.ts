@@ -1,0 +1,157 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { EgressMode, NatGatewayLayout } from "./config";
+
+export interface NetworkArgs {
+  /** Region, for the VPC endpoints' service names. */
+  region: string;
+  /** IPv4 range of the VPC, /16 to /20; subnets are /24s carved from it. Default 10.0.0.0/16. */
+  cidrBlock?: string;
+  /** How tasks reach AWS APIs; see EgressMode. Default `public`. */
+  egressMode?: EgressMode;
+  /** With egressMode `nat`: one NAT gateway, or one per AZ for AZ independence. Default `single`. */
+  natGateways?: NatGatewayLayout;
+  /** Tags added to every resource. Default none. */
+  tags?: Record<string, string>;
+}
+
+/** Number of AZs spanned: the ALB needs two, and two is the cheapest highly available layout. */
+export const AZ_COUNT = 2;
+
+/** The n-th /24 inside a VPC range (n = 0 is the range's first /24). */
+export function subnetCidr(vpcCidr: string, n: number): string {
+  const [address] = vpcCidr.split("/");
+  const octets = address.split(".").map(Number);
+  const base = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8)) >>> 0;
+  const start = base + n * 256;
+  return `${start >>> 24}.${(start >>> 16) & 255}.${(start >>> 8) & 255}.0/24`;
+}
+
+/** Interface endpoints the tasks need when they have no route to the internet. */
+export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs"] as const;
+/** Gateway endpoints (free): DynamoDB for the app, S3 for ECR's image layers. */
+export const GATEWAY_ENDPOINT_SERVICES = ["dynamodb", "s3"] as const;
+
+/**
+ * VPC over two AZs with a public and a private subnet in each, an internet gateway, route tables
+ * and what the egress mode needs (VPC endpoints or NAT gateways). The default security group is
+ * taken over with no rules, so nothing can use it by accident.
+ */
+export class Network extends pulumi.ComponentResource {
+  readonly vpcId: pulumi.Output<string>;
+  readonly cidrBlock: string;
+  readonly publicSubnetIds: pulumi.Output<string>[];
+  readonly privateSubnetIds: pulumi.Output<string>[];
+  /** Where the service's tasks run: public subnets in `public` mode, private ones otherwise. */
+  readonly taskSubnetIds: pulumi.Output<string>[];
+  /** Whether tasks need a public IP to reach AWS APIs (only in `public` mode). */
+  readonly assignPublicIp: boolean;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boyacky:infra:Network", name, {}, opts);
+    const cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
+    const egressMode = args.egressMode ?? "public";
+    const tags = args.tags ?? {};
+    const parent = { parent: this };
+
+    const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
+      cidrBlock,
+      enableDnsHostnames: true, // interface endpoints' private DNS needs both
+      enableDnsSupport: true,
+      tags: { ...tags, Name: `${name}-vpc` },
+    }, parent);
+
+    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-default-unused` } }, parent);
+
+    const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-igw` } }, parent);
+    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, parent);
+
+    const publicRouteTable = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-public` } }, parent);
+    new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRouteTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }, parent);
+
+    const publicSubnets: aws.ec2.Subnet[] = [];
+    const privateSubnets: aws.ec2.Subnet[] = [];
+    const privateRouteTables: aws.ec2.RouteTable[] = [];
+    for (let az = 0; az < AZ_COUNT; az++) {
+      const availabilityZone = zones.names.apply((names) => names[az]);
+      const publicSubnet = new aws.ec2.Subnet(`${name}-public-${az}`, {
+        vpcId: vpc.id,
+        availabilityZone,
+        cidrBlock: subnetCidr(cidrBlock, az),
+        // Nothing gets a public IP unless it asks: the ALB's nodes do; tasks only in `public` mode.
+        mapPublicIpOnLaunch: false,
+        tags: { ...tags, Name: `${name}-public-${az}`, tier: "public" },
+      }, parent);
+      new aws.ec2.RouteTableAssociation(`${name}-public-${az}`, { subnetId: publicSubnet.id, routeTableId: publicRouteTable.id }, parent);
+
+      const privateSubnet = new aws.ec2.Subnet(`${name}-private-${az}`, {
+        vpcId: vpc.id,
+        availabilityZone,
+        cidrBlock: subnetCidr(cidrBlock, AZ_COUNT + az),
+        mapPublicIpOnLaunch: false,
+        tags: { ...tags, Name: `${name}-private-${az}`, tier: "private" },
+      }, parent);
+      const privateRouteTable = new aws.ec2.RouteTable(`${name}-private-${az}`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-private-${az}` } }, parent);
+      new aws.ec2.RouteTableAssociation(`${name}-private-${az}`, { subnetId: privateSubnet.id, routeTableId: privateRouteTable.id }, parent);
+
+      publicSubnets.push(publicSubnet);
+      privateSubnets.push(privateSubnet);
+      privateRouteTables.push(privateRouteTable);
+    }
+
+    if (egressMode === "nat") {
+      const natCount = (args.natGateways ?? "single") === "perAz" ? AZ_COUNT : 1;
+      const natGateways = publicSubnets.slice(0, natCount).map((subnet, az) => {
+        const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { ...tags, Name: `${name}-nat-${az}` } }, parent);
+        return new aws.ec2.NatGateway(`${name}-nat-${az}`, { subnetId: subnet.id, allocationId: eip.id, tags: { ...tags, Name: `${name}-nat-${az}` } }, { parent: this, dependsOn: [internetGateway] });
+      });
+      privateRouteTables.forEach((table, az) => {
+        new aws.ec2.Route(`${name}-private-${az}-default`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[az % natCount].id }, parent);
+      });
+    }
+
+    if (egressMode === "endpoints") {
+      for (const service of GATEWAY_ENDPOINT_SERVICES) {
+        new aws.ec2.VpcEndpoint(`${name}-${service}`, {
+          vpcId: vpc.id,
+          serviceName: `com.amazonaws.${args.region}.${service}`,
+          vpcEndpointType: "Gateway",
+          routeTableIds: privateRouteTables.map((table) => table.id),
+          tags: { ...tags, Name: `${name}-${service}` },
+        }, parent);
+      }
+      const endpointSecurityGroup = new aws.ec2.SecurityGroup(`${name}-endpoints`, {
+        vpcId: vpc.id,
+        description: "VPC interface endpoints: HTTPS from inside the VPC only",
+        tags: { ...tags, Name: `${name}-endpoints` },
+      }, parent);
+      new aws.vpc.SecurityGroupIngressRule(`${name}-endpoints-https`, {
+        securityGroupId: endpointSecurityGroup.id,
+        description: "HTTPS from the VPC",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: cidrBlock,
+      }, parent);
+      for (const service of INTERFACE_ENDPOINT_SERVICES) {
+        new aws.ec2.VpcEndpoint(`${name}-${service.replace(".", "-")}`, {
+          vpcId: vpc.id,
+          serviceName: `com.amazonaws.${args.region}.${service}`,
+          vpcEndpointType: "Interface",
+          privateDnsEnabled: true,
+          subnetIds: privateSubnets.map((subnet) => subnet.id),
+          securityGroupIds: [endpointSecurityGroup.id],
+          tags: { ...tags, Name: `${name}-${service}` },
+        }, parent);
+      }
+    }
+
+    this.vpcId = vpc.id;
+    this.cidrBlock = cidrBlock;
+    this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
+    this.privateSubnetIds = privateSubnets.map((subnet) => subnet.id);
+    this.assignPublicIp = egressMode === "public";
+    this.taskSubnetIds = this.assignPublicIp ? this.publicSubnetIds : this.privateSubnetIds;
+    this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+  }
+}

@@ -1,0 +1,220 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export const CONTAINER_NAME = "web";
+export const CONTAINER_PORT = 8080;
+/** uid:gid of the `node` user in the image: the container never runs as root. */
+export const CONTAINER_USER = "1000:1000";
+/** How long the app waits for in-flight requests after SIGTERM (BOYACKY_SHUTDOWN_TIMEOUT_MS). */
+export const APP_SHUTDOWN_TIMEOUT_SECONDS = 10;
+/** ECS waits this long after SIGTERM before SIGKILL: the app's timeout plus a margin. */
+export const STOP_TIMEOUT_SECONDS = APP_SHUTDOWN_TIMEOUT_SECONDS + 5;
+/** ECS ignores ALB health checks this long after a task starts; the app is up in about a second. */
+export const HEALTH_CHECK_GRACE_SECONDS = 15;
+
+export interface ServiceArgs {
+  region: string;
+  vpcId: pulumi.Input<string>;
+  /** Subnets the tasks run in. */
+  subnetIds: pulumi.Input<string>[];
+  /** Give tasks a public IP (egress mode `public`). Default false. */
+  assignPublicIp?: boolean;
+  /** The ALB's security group: the only source allowed into the tasks. */
+  loadBalancerSecurityGroupId: pulumi.Input<string>;
+  targetGroupArn: pulumi.Input<string>;
+  /** The ALB's request-count label, for request-based autoscaling. */
+  requestCountResourceLabel: pulumi.Input<string>;
+  /** Resources the service must wait for (the listeners attaching the target group). Default none. */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** Image by digest. */
+  imageRef: pulumi.Input<string>;
+  executionRoleArn: pulumi.Input<string>;
+  taskRoleArn: pulumi.Input<string>;
+  /** Environment of the app container. Default none. */
+  environment?: Record<string, pulumi.Input<string>>;
+  /** Task CPU units. Default 256 (0.25 vCPU). */
+  cpu?: number;
+  /** Task memory, MiB. Default 512. */
+  memory?: number;
+  /** Tasks at deploy time. Default 1. */
+  desiredCount?: number;
+  /** Autoscaling bounds. Default 1 and 2. */
+  minCount?: number;
+  maxCount?: number;
+  /** Target average CPU for scaling, percent. Default 60. */
+  cpuTargetPercent?: number;
+  /** Target ALB requests per task per minute. Default 1000. */
+  requestsPerTarget?: number;
+  /** CloudWatch Logs retention, days. Default 30. */
+  logRetentionDays?: number;
+  /** Allow `aws ecs execute-command` (needs a writable root filesystem). Default false. */
+  enableExecuteCommand?: boolean;
+  /** Run on FARGATE_SPOT beyond `onDemandBase` on-demand tasks. Default false. */
+  spot?: boolean;
+  /** With spot: tasks always kept on on-demand Fargate. Default 0. */
+  onDemandBase?: number;
+  /** Tags added to every resource. Default none. */
+  tags?: Record<string, string>;
+}
+
+/**
+ * The app running on Fargate: cluster (Container Insights), log group, task definition, the
+ * service's security group, the service behind the ALB with a circuit breaker, and autoscaling
+ * on CPU and on ALB requests per task.
+ */
+export class Service extends pulumi.ComponentResource {
+  readonly clusterName: pulumi.Output<string>;
+  readonly serviceName: pulumi.Output<string>;
+  readonly logGroupName: pulumi.Output<string>;
+  readonly securityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boyacky:infra:Service", name, {}, opts);
+    const parent = { parent: this };
+    const tags = args.tags ?? {};
+    const spot = args.spot ?? false;
+    const enableExecuteCommand = args.enableExecuteCommand ?? false;
+
+    const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
+      settings: [{ name: "containerInsights", value: "enabled" }],
+      tags,
+    }, parent);
+    new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
+      clusterName: cluster.name,
+      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+    }, parent);
+
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+      namePrefix: `/ecs/${name}-`,
+      retentionInDays: args.logRetentionDays ?? 30,
+      tags,
+    }, parent);
+
+    const securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks`, {
+      vpcId: args.vpcId,
+      description: "Tasks: the container port from the ALB only; HTTPS out to AWS APIs",
+      tags: { ...tags, Name: `${name}-tasks` },
+    }, parent);
+    new aws.vpc.SecurityGroupIngressRule(`${name}-tasks-from-alb`, {
+      securityGroupId: securityGroup.id,
+      description: "container port from the ALB",
+      ipProtocol: "tcp",
+      fromPort: CONTAINER_PORT,
+      toPort: CONTAINER_PORT,
+      referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+    }, parent);
+    new aws.vpc.SecurityGroupEgressRule(`${name}-tasks-https-out`, {
+      securityGroupId: securityGroup.id,
+      description: "HTTPS to ECR, CloudWatch Logs and DynamoDB",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: "0.0.0.0/0",
+    }, parent);
+
+    const environment = Object.entries(args.environment ?? {}).map(([envName, value]) => ({ name: envName, value }));
+    const containerDefinitions = pulumi
+      .all([args.imageRef, logGroup.name, pulumi.all(environment.map((entry) => pulumi.output(entry.value)))])
+      .apply(([image, logGroupName, values]) =>
+        JSON.stringify([{
+          name: CONTAINER_NAME,
+          image,
+          essential: true,
+          user: CONTAINER_USER,
+          privileged: false,
+          // ECS Exec's agent writes to the filesystem, so it needs the root filesystem writable.
+          readonlyRootFilesystem: !enableExecuteCommand,
+          portMappings: [{ containerPort: CONTAINER_PORT, protocol: "tcp" }],
+          environment: environment.map((entry, index) => ({ name: entry.name, value: values[index] })),
+          stopTimeout: STOP_TIMEOUT_SECONDS,
+          linuxParameters: { initProcessEnabled: true },
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": CONTAINER_NAME, mode: "non-blocking" },
+          },
+        }]),
+      );
+
+    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+      family: name,
+      cpu: String(args.cpu ?? 256),
+      memory: String(args.memory ?? 512),
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      executionRoleArn: args.executionRoleArn,
+      taskRoleArn: args.taskRoleArn,
+      containerDefinitions,
+      tags,
+    }, parent);
+
+    const service = new aws.ecs.Service(`${name}-service`, {
+      cluster: cluster.arn,
+      taskDefinition: taskDefinition.arn,
+      desiredCount: args.desiredCount ?? 1,
+      ...(spot
+        ? {
+            capacityProviderStrategies: [
+              // On-demand only for the base; every task beyond it on spot (about 70% cheaper).
+              { capacityProvider: "FARGATE", base: args.onDemandBase ?? 0, weight: 0 },
+              { capacityProvider: "FARGATE_SPOT", weight: 1 },
+            ],
+          }
+        : { launchType: "FARGATE" }),
+      platformVersion: "LATEST",
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
+      networkConfiguration: {
+        subnets: args.subnetIds,
+        securityGroups: [securityGroup.id],
+        assignPublicIp: args.assignPublicIp ?? false,
+      },
+      loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT }],
+      enableExecuteCommand,
+      enableEcsManagedTags: true,
+      propagateTags: "SERVICE",
+      // `pulumi up` returns only when the rollout is done, and fails if the circuit breaker rolls back.
+      waitForSteadyState: true,
+      tags,
+    }, {
+      parent: this,
+      dependsOn: args.dependsOn,
+      // Autoscaling owns the running count once deployed; config sets the starting count.
+      ignoreChanges: ["desiredCount"],
+    });
+
+    const scalingTarget = new aws.appautoscaling.Target(`${name}-scaling`, {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: pulumi.interpolate`service/${cluster.name}/${service.name}`,
+      minCapacity: args.minCount ?? 1,
+      maxCapacity: args.maxCount ?? 2,
+    }, parent);
+    const trackTarget = (policyName: string, targetValue: number, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification) =>
+      new aws.appautoscaling.Policy(`${name}-${policyName}`, {
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: scalingTarget.serviceNamespace,
+        scalableDimension: scalingTarget.scalableDimension,
+        resourceId: scalingTarget.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue,
+          predefinedMetricSpecification: metric,
+          scaleOutCooldown: 60,
+          scaleInCooldown: 300,
+        },
+      }, parent);
+    trackTarget("cpu", args.cpuTargetPercent ?? 60, { predefinedMetricType: "ECSServiceAverageCPUUtilization" });
+    trackTarget("requests", args.requestsPerTarget ?? 1000, {
+      predefinedMetricType: "ALBRequestCountPerTarget",
+      resourceLabel: args.requestCountResourceLabel,
+    });
+
+    this.clusterName = cluster.name;
+    this.serviceName = service.name;
+    this.logGroupName = logGroup.name;
+    this.securityGroupId = securityGroup.id;
+    this.registerOutputs({ clusterName: this.clusterName, serviceName: this.serviceName, logGroupName: this.logGroupName });
+  }
+}

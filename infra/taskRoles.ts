@@ -1,0 +1,69 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DYNAMODB_ACTIONS } from "../app/src/store/tableDesign";
+
+export const TASK_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+
+/** What ECS Exec's agent needs; AWS allows no narrower resource than `*` for these. */
+const EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
+
+export interface TaskRolesArgs {
+  /** The table the app reads and writes: the task role may touch nothing else. */
+  tableArn: pulumi.Input<string>;
+  /** Also allow ECS Exec (`aws ecs execute-command`). Default false. */
+  enableExecuteCommand?: boolean;
+  /** Tags added to every resource. Default none. */
+  tags?: Record<string, string>;
+}
+
+/**
+ * The two IAM roles of the task: the execution role (ECS pulls the image and writes logs, through
+ * AWS's managed policy) and the task role (the app itself: exactly the DynamoDB actions it calls,
+ * on the table's ARN only). Both trust ECS tasks from this account only.
+ */
+export class TaskRoles extends pulumi.ComponentResource {
+  readonly executionRoleArn: pulumi.Output<string>;
+  readonly taskRoleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: TaskRolesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boyacky:infra:TaskRoles", name, {}, opts);
+    const parent = { parent: this };
+    const account = aws.getCallerIdentityOutput({}, parent).accountId;
+    // Confused-deputy guard: only ECS acting for this account may assume the roles.
+    const assumeRolePolicy = account.apply((accountId) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+          Effect: "Allow",
+          Principal: { Service: "ecs-tasks.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        }],
+      }),
+    );
+
+    const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy, tags: args.tags }, parent);
+    new aws.iam.RolePolicyAttachment(`${name}-execution`, { role: executionRole.name, policyArn: TASK_EXECUTION_POLICY_ARN }, parent);
+
+    const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy, tags: args.tags }, parent);
+    new aws.iam.RolePolicy(`${name}-task-dynamodb`, {
+      role: taskRole.id,
+      policy: pulumi.output(args.tableArn).apply((tableArn) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: [...DYNAMODB_ACTIONS], Resource: tableArn }],
+        }),
+      ),
+    }, parent);
+    if (args.enableExecuteCommand) {
+      new aws.iam.RolePolicy(`${name}-task-exec`, {
+        role: taskRole.id,
+        policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: EXEC_ACTIONS, Resource: "*" }] }),
+      }, parent);
+    }
+
+    this.executionRoleArn = executionRole.arn;
+    this.taskRoleArn = taskRole.arn;
+    this.registerOutputs({ executionRoleArn: this.executionRoleArn, taskRoleArn: this.taskRoleArn });
+  }
+}

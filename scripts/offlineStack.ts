@@ -1,0 +1,186 @@
+/**
+ * Runs the real Pulumi program (index.ts) for a stack entirely in-process under
+ * `pulumi.runtime.setMocks`: no CLI, plugins, credentials or network. Config is merged as the CLI
+ * does (Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then overrides), and every resource is
+ * recorded with its inputs and resource options. Used by the infra tests and `npm run plan`.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const MOCK_ACCOUNT = "123456789012";
+
+export interface OfflineResource {
+  type: string;
+  name: string;
+  /** Inputs as the program passed them (Outputs resolved). */
+  inputs: Record<string, any>;
+  /** State the mocks answered with: inputs plus computed attributes (arn, dnsName...). */
+  state: Record<string, any>;
+  /** Type of the parent component (e.g. `boyacky:infra:Network`), if any. */
+  parent?: string;
+  options: { retainOnDelete?: boolean; protect?: boolean; ignoreChanges?: string[]; dependsOn: string[] };
+}
+
+export interface OfflineStack {
+  stack: string;
+  config: Record<string, string>;
+  resources: OfflineResource[];
+  outputs: Record<string, any>;
+}
+
+/** A stack file that is missing, or a config value the program refuses. */
+export class OfflineStackError extends Error {}
+
+interface ProjectFile {
+  name: string;
+  config?: Record<string, { default?: unknown }>;
+}
+
+function readYaml<T>(file: string): T {
+  return parse(readFileSync(file, "utf8")) as T;
+}
+
+/** Stacks that have a Pulumi.<stack>.yaml. */
+export function listStacks(): string[] {
+  return readdirSync(PROJECT_ROOT)
+    .map((file) => /^Pulumi\.([\w-]+)\.yaml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined)
+    .sort();
+}
+
+/** The stack's configuration as the CLI would pass it: project defaults, stack file, overrides. */
+export function resolveStackConfig(stack: string, overrides: Record<string, string> = {}): { project: string; config: Record<string, string> } {
+  const stackFile = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+  if (!existsSync(stackFile)) {
+    throw new OfflineStackError(`no stack "${stack}": ${path.basename(stackFile)} does not exist; stacks here: ${listStacks().join(", ")}`);
+  }
+  const project = readYaml<ProjectFile>(path.join(PROJECT_ROOT, "Pulumi.yaml"));
+  const config: Record<string, string> = {};
+  for (const [key, declaration] of Object.entries(project.config ?? {})) {
+    if (declaration?.default !== undefined) config[`${project.name}:${key}`] = String(declaration.default);
+  }
+  const stackConfig = readYaml<{ config?: Record<string, unknown> }>(stackFile).config ?? {};
+  for (const [key, value] of Object.entries(stackConfig)) config[key] = String(value);
+  for (const [key, value] of Object.entries(overrides)) config[key.includes(":") ? key : `${project.name}:${key}`] = value;
+  return { project: project.name, config };
+}
+
+// Mocks receive secrets wrapped in a marker object; tests and the plan want the plain values.
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+function unwrapSecrets(value: any): any {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value && typeof value === "object") {
+    if (SECRET_SIGNATURE in value) return unwrapSecrets(value.value);
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, unwrapSecrets(entry)]));
+  }
+  return value;
+}
+
+function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 7);
+}
+
+/** Attributes AWS would compute, so that the program's Outputs resolve to realistic values. */
+function computedState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, any> {
+  const id = `${name}-${shortHash(type + name)}`;
+  const physicalName = inputs.name ?? (inputs.namePrefix ? `${inputs.namePrefix}${shortHash(name)}` : id);
+  const service = type.split(":")[1]?.split("/")[0] ?? "mock";
+  const state: Record<string, any> = { ...inputs, name: physicalName, arn: `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${service}/${physicalName}` };
+  switch (type) {
+    case "aws:lb/loadBalancer:LoadBalancer":
+      return { ...state, dnsName: `${physicalName}-1234567890.${region}.elb.amazonaws.com`, arnSuffix: `app/${physicalName}/0123456789abcdef` };
+    case "aws:lb/targetGroup:TargetGroup":
+      return { ...state, arnSuffix: `targetgroup/${physicalName}/0123456789abcdef` };
+    case "aws:ecr/repository:Repository":
+      return { ...state, registryId: MOCK_ACCOUNT, repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${physicalName}` };
+    case "docker:index/image:Image": {
+      const repository = String(inputs.imageName).replace(/:[^:/]+$/, "");
+      return { ...state, repoDigest: `${repository}@sha256:${createHash("sha256").update(String(inputs.imageName)).digest("hex")}` };
+    }
+    case "aws:ec2/vpc:Vpc":
+      return { ...state, defaultSecurityGroupId: `sg-default${shortHash(name)}` };
+    default:
+      return state;
+  }
+}
+
+let running = false;
+
+/** Runs index.ts for `stack` under mocks and returns what it registered and exported. */
+export async function runOfflineStack(stack: string, overrides: Record<string, string> = {}): Promise<OfflineStack> {
+  if (running) throw new Error("runOfflineStack: one stack at a time (the Pulumi runtime is global)");
+  running = true;
+  const { project, config } = resolveStackConfig(stack, overrides);
+  const region = config["aws:region"] ?? "";
+  const resources: OfflineResource[] = [];
+  const options = new Map<string, OfflineResource["options"] & { parent?: string }>();
+  const previousDir = process.cwd();
+  try {
+    process.chdir(PROJECT_ROOT); // as the CLI does: the program's relative paths (./app) resolve here
+    pulumi.runtime.setAllConfig(config);
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          const inputs = unwrapSecrets(args.inputs);
+          const state = computedState(args.type, args.name, inputs, region);
+          const recorded = options.get(`${args.type}::${args.name}`);
+          resources.push({
+            type: args.type,
+            name: args.name,
+            inputs,
+            state,
+            parent: recorded?.parent,
+            options: { retainOnDelete: recorded?.retainOnDelete, protect: recorded?.protect, ignoreChanges: recorded?.ignoreChanges, dependsOn: recorded?.dependsOn ?? [] },
+          });
+          return { id: `${args.name}-id`, state };
+        },
+        call: (args) => {
+          switch (args.token) {
+            case "aws:index/getAvailabilityZones:getAvailabilityZones":
+              return { names: ["a", "c", "d"].map((zone) => `${region}${zone}`), zoneIds: ["az4", "az1", "az2"].map((zone) => `apne1-${zone}`) };
+            case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+              return { userName: "AWS", password: "mock-ecr-token", proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com` };
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+              return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "mock" };
+            case "aws:index/getRegion:getRegion":
+              return { name: region, region };
+            default:
+              return args.inputs;
+          }
+        },
+      },
+      project,
+      stack,
+      false,
+    );
+    const programPath = require.resolve(path.join(PROJECT_ROOT, "index.ts"));
+    delete require.cache[programPath];
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+      // Resource options are not part of what mocks see: a stack transformation records them.
+      pulumi.runtime.registerStackTransformation((args) => {
+        options.set(`${args.type}::${args.name}`, {
+          parent: (args.opts.parent as { __pulumiType?: string } | undefined)?.__pulumiType,
+          retainOnDelete: args.opts.retainOnDelete,
+          protect: args.opts.protect,
+          ignoreChanges: args.opts.ignoreChanges,
+          dependsOn: ([] as unknown[]).concat(args.opts.dependsOn ?? []).map((dependency) => (dependency as any)?.__name ?? "?"),
+        });
+        return undefined;
+      });
+      return require(programPath);
+    });
+    // Wait for every registration the program started, including those inside applies.
+    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { stack, config, resources, outputs: outputs ?? {} };
+  } catch (error) {
+    if (error instanceof pulumi.RunError) throw new OfflineStackError(error.message);
+    throw error;
+  } finally {
+    process.chdir(previousDir);
+    running = false;
+  }
+}

@@ -1,0 +1,391 @@
+import assert from "node:assert/strict";
+import { DYNAMODB_ACTIONS, TABLE_KEYS, TTL_ATTRIBUTE } from "../app/src/store/tableDesign";
+import { hashBuildContext } from "../infra/buildContextHash";
+import { TLS_POLICY } from "../infra/loadBalancer";
+import { APP_SHUTDOWN_TIMEOUT_SECONDS, CONTAINER_PORT, STOP_TIMEOUT_SECONDS } from "../infra/service";
+import { type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
+import { byId, containerDefinition, inventory, ofType, one, T } from "./support/stackQueries";
+
+const CERTIFICATE = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+
+describe("Pulumi program under mocks", function () {
+  let dev: OfflineStack;
+  let prod: OfflineStack;
+
+  before(async () => {
+    dev = await runOfflineStack("dev");
+    prod = await runOfflineStack("prod");
+  });
+
+  describe("inventory", () => {
+    it("dev has the public-egress layout and nothing for private egress", () => {
+      const counts = inventory(dev);
+      assert.equal(counts[T.vpc], 1);
+      assert.equal(counts[T.subnet], 4);
+      assert.equal(counts[T.route], 1, "only the public default route");
+      assert.equal(counts[T.natGateway], undefined);
+      assert.equal(counts[T.vpcEndpoint], undefined);
+      assert.equal(counts[T.securityGroup], 2, "ALB and tasks");
+      for (const type of [T.repository, T.lifecyclePolicy, T.image, T.table, T.cluster, T.taskDefinition, T.service, T.logGroup, T.loadBalancer, T.targetGroup, T.defaultSecurityGroup]) {
+        assert.equal(counts[type], 1, type);
+      }
+      assert.equal(counts[T.listener], 1, "HTTP only without a certificate");
+      assert.equal(counts[T.role], 2, "execution and task roles");
+      assert.equal(counts[T.scalingPolicy], 2, "CPU and requests");
+    });
+
+    it("prod adds VPC endpoints and an endpoint security group, still no NAT", () => {
+      const counts = inventory(prod);
+      assert.equal(counts[T.vpcEndpoint], 5);
+      assert.equal(counts[T.securityGroup], 3);
+      assert.equal(counts[T.natGateway], undefined);
+      assert.equal(counts[T.eip], undefined);
+    });
+
+    it("every resource is created inside a component, never loose at the top", () => {
+      for (const resource of dev.resources) {
+        if (resource.type.startsWith("aws:") || resource.type.startsWith("docker:")) {
+          assert.match(resource.parent ?? "", /^boyacky:infra:/, `${resource.type} ${resource.name}`);
+        }
+      }
+    });
+
+    it("exports the outputs users need", () => {
+      for (const output of ["url", "albDnsName", "clusterName", "serviceName", "repositoryUrl", "imageRef", "tableName", "logGroupName"]) {
+        assert.ok(dev.outputs[output], output);
+      }
+      assert.match(dev.outputs.url, /^http:\/\/.+\.elb\.amazonaws\.com$/);
+    });
+  });
+
+  describe("network", () => {
+    it("spans two AZs with a public and a private /24 in each", () => {
+      const subnets = ofType(dev, T.subnet);
+      assert.deepEqual(subnets.map((subnet) => subnet.inputs.cidrBlock).sort(), ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]);
+      assert.equal(new Set(subnets.map((subnet) => subnet.inputs.availabilityZone)).size, 2);
+      assert.ok(subnets.every((subnet) => subnet.inputs.mapPublicIpOnLaunch === false));
+      assert.equal(one(dev, T.vpc).inputs.cidrBlock, "10.0.0.0/16");
+    });
+
+    it("takes over the default security group with no rules", () => {
+      const defaultGroup = one(dev, T.defaultSecurityGroup);
+      assert.equal(defaultGroup.inputs.ingress, undefined);
+      assert.equal(defaultGroup.inputs.egress, undefined);
+    });
+
+    it("endpoints mode: gateway endpoints on the private route tables, interface endpoints behind 443 from the VPC", () => {
+      const endpoints = ofType(prod, T.vpcEndpoint);
+      const services = endpoints.map((endpoint) => endpoint.inputs.serviceName).sort();
+      assert.deepEqual(services, ["dynamodb", "ecr.api", "ecr.dkr", "logs", "s3"].map((service) => `com.amazonaws.ap-northeast-1.${service}`));
+      for (const endpoint of endpoints) {
+        if (endpoint.inputs.vpcEndpointType === "Gateway") {
+          assert.equal(endpoint.inputs.routeTableIds.length, 2);
+        } else {
+          assert.equal(endpoint.inputs.privateDnsEnabled, true);
+          assert.equal(endpoint.inputs.subnetIds.length, 2);
+        }
+      }
+      const rule = one(prod, T.ingress, "-endpoints-https");
+      assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.cidrIpv4], [443, 443, "10.0.0.0/16"]);
+    });
+
+    for (const [layout, natCount] of [["single", 1], ["perAz", 2]] as const) {
+      it(`nat mode (${layout}): ${natCount} NAT gateway(s) and a default route from each private route table`, async () => {
+        const nat = await runOfflineStack("dev", { egressMode: "nat", natGateways: layout });
+        assert.equal(ofType(nat, T.natGateway).length, natCount);
+        assert.equal(ofType(nat, T.eip).length, natCount);
+        assert.equal(ofType(nat, T.vpcEndpoint).length, 0);
+        const privateRoutes = ofType(nat, T.route).filter((route) => route.inputs.natGatewayId);
+        assert.equal(privateRoutes.length, 2);
+        assert.equal(new Set(privateRoutes.map((route) => route.inputs.natGatewayId)).size, natCount);
+        assert.equal(one(nat, T.service).inputs.networkConfiguration.assignPublicIp, false);
+      });
+    }
+
+    it("NAT gateways exist only in nat mode", () => {
+      assert.equal(ofType(dev, T.natGateway).length + ofType(prod, T.natGateway).length, 0);
+    });
+  });
+
+  describe("security groups", () => {
+    function groupOf(stack: OfflineStack, suffix: string) {
+      return `${one(stack, T.securityGroup, suffix).name}-id`;
+    }
+
+    it("ALB admits 80 from anywhere over IPv4 and IPv6, and only sends to the container port", () => {
+      const alb = groupOf(dev, "-alb");
+      const rules = ofType(dev, T.ingress).filter((rule) => rule.inputs.securityGroupId === alb);
+      assert.deepEqual(rules.map((rule) => [rule.inputs.fromPort, rule.inputs.cidrIpv4 ?? rule.inputs.cidrIpv6]).sort(), [[80, "0.0.0.0/0"], [80, "::/0"]]);
+      const egress = ofType(dev, T.egress).filter((rule) => rule.inputs.securityGroupId === alb);
+      assert.deepEqual(egress.map((rule) => [rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.cidrIpv4]), [[CONTAINER_PORT, CONTAINER_PORT, "10.0.0.0/16"]]);
+    });
+
+    it("tasks admit only the container port, only from the ALB's group", () => {
+      for (const stack of [dev, prod]) {
+        const tasks = groupOf(stack, "-tasks");
+        const rules = ofType(stack, T.ingress).filter((rule) => rule.inputs.securityGroupId === tasks);
+        assert.equal(rules.length, 1);
+        assert.equal(rules[0].inputs.fromPort, CONTAINER_PORT);
+        assert.equal(rules[0].inputs.toPort, CONTAINER_PORT);
+        assert.equal(rules[0].inputs.referencedSecurityGroupId, groupOf(stack, "-alb"));
+        assert.equal(rules[0].inputs.cidrIpv4, undefined);
+      }
+    });
+
+    it("no world-open ingress anywhere but the ALB's 80/443", () => {
+      for (const stack of [dev, prod]) {
+        const alb = groupOf(stack, "-alb");
+        for (const rule of ofType(stack, T.ingress)) {
+          const worldOpen = rule.inputs.cidrIpv4 === "0.0.0.0/0" || rule.inputs.cidrIpv6 === "::/0";
+          if (worldOpen) {
+            assert.equal(rule.inputs.securityGroupId, alb, rule.name);
+            assert.ok([80, 443].includes(rule.inputs.fromPort) && rule.inputs.fromPort === rule.inputs.toPort, rule.name);
+          }
+        }
+        for (const group of ofType(stack, T.securityGroup)) assert.equal(group.inputs.ingress, undefined, "rules are separate resources");
+      }
+    });
+  });
+
+  describe("registry and image", () => {
+    it("ECR: scan on push, immutable tags, lifecycle keeping the last N images", () => {
+      const repository = one(dev, T.repository);
+      assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE");
+      assert.equal(repository.inputs.imageScanningConfiguration.scanOnPush, true);
+      const rules = JSON.parse(one(dev, T.lifecyclePolicy).inputs.policy).rules;
+      assert.equal(rules[0].selection.countType, "imageCountMoreThan");
+      assert.equal(rules[0].selection.countNumber, 10);
+      assert.equal(JSON.parse(one(prod, T.lifecyclePolicy).inputs.policy).rules[0].selection.countNumber, 20);
+    });
+
+    it("forceDelete outside prod only", () => {
+      assert.equal(one(dev, T.repository).inputs.forceDelete, true);
+      assert.equal(one(prod, T.repository).inputs.forceDelete, false);
+    });
+
+    it("builds ./app for linux/amd64, tagged by the build context's hash, pushed with the ECR token", () => {
+      const image = one(dev, T.image);
+      assert.equal(image.inputs.build.platform, "linux/amd64");
+      assert.equal(image.inputs.build.context, "./app");
+      assert.equal(image.inputs.build.dockerfile, "./app/Dockerfile");
+      assert.equal(image.inputs.imageName, `${dev.outputs.repositoryUrl}:${hashBuildContext("app")}`);
+      assert.equal(image.inputs.registry.server, dev.outputs.repositoryUrl);
+      assert.equal(image.inputs.registry.username, "AWS");
+      assert.equal(image.inputs.registry.password, "mock-ecr-token");
+    });
+
+    it("the task definition runs the image by digest", () => {
+      const container = containerDefinition(dev);
+      assert.match(container.image, /^\d{12}\.dkr\.ecr\.ap-northeast-1\.amazonaws\.com\/[\w-]+@sha256:[0-9a-f]{64}$/);
+      assert.equal(container.image, dev.outputs.imageRef);
+    });
+  });
+
+  describe("data", () => {
+    it("the table has the app's key design, on-demand, with TTL", () => {
+      const table = one(dev, T.table);
+      assert.equal(table.inputs.billingMode, "PAY_PER_REQUEST");
+      assert.equal(table.inputs.hashKey, TABLE_KEYS.partitionKey);
+      assert.equal(table.inputs.rangeKey, TABLE_KEYS.sortKey);
+      assert.deepEqual(table.inputs.ttl, { attributeName: TTL_ATTRIBUTE, enabled: true });
+    });
+
+    it("prod: PITR, deletion protection and retainOnDelete; dev: destroyable", () => {
+      const prodTable = one(prod, T.table);
+      assert.equal(prodTable.inputs.pointInTimeRecovery.enabled, true);
+      assert.equal(prodTable.inputs.deletionProtectionEnabled, true);
+      assert.equal(prodTable.options.retainOnDelete, true);
+      const devTable = one(dev, T.table);
+      assert.equal(devTable.inputs.deletionProtectionEnabled, false);
+      assert.equal(devTable.options.retainOnDelete, false);
+      assert.equal(one(prod, T.loadBalancer).inputs.enableDeletionProtection, true);
+      assert.equal(one(dev, T.loadBalancer).inputs.enableDeletionProtection, false);
+    });
+  });
+
+  describe("task definition", () => {
+    it("Fargate, awsvpc, LINUX/X86_64, 256/512 by default", () => {
+      const task = one(dev, T.taskDefinition);
+      assert.deepEqual(task.inputs.requiresCompatibilities, ["FARGATE"]);
+      assert.equal(task.inputs.networkMode, "awsvpc");
+      assert.deepEqual(task.inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" });
+      assert.equal(task.inputs.cpu, "256");
+      assert.equal(task.inputs.memory, "512");
+    });
+
+    it("container: port 8080, non-root, read-only root filesystem, not privileged, awslogs", () => {
+      const container = containerDefinition(dev);
+      assert.deepEqual(container.portMappings, [{ containerPort: 8080, protocol: "tcp" }]);
+      assert.match(container.user, /^[1-9]\d*(:[1-9]\d*)?$/);
+      assert.equal(container.readonlyRootFilesystem, true);
+      assert.equal(container.privileged, false);
+      assert.equal(container.logConfiguration.logDriver, "awslogs");
+      assert.equal(container.logConfiguration.options["awslogs-group"], dev.outputs.logGroupName);
+      assert.equal(container.logConfiguration.options["awslogs-region"], "ap-northeast-1");
+    });
+
+    it("environment wires the app to the table, region and time zone", () => {
+      const environment = Object.fromEntries(containerDefinition(dev).environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+      assert.equal(environment.BOYACKY_TABLE, dev.outputs.tableName);
+      assert.equal(environment.AWS_REGION, "ap-northeast-1");
+      assert.equal(environment.BOYACKY_TIME_ZONE, "Asia/Tokyo");
+      assert.equal(environment.PORT, "8080");
+      assert.equal(environment.BOYACKY_TRUST_PROXY, "true");
+      assert.ok(!Object.keys(environment).some((key) => /SECRET|ACCESS_KEY|PASSWORD/.test(key)), "no credentials in the environment");
+    });
+
+    it("stop timeout and draining are consistent with the app's shutdown timeout", () => {
+      const container = containerDefinition(dev);
+      const environment = Object.fromEntries(container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+      const appShutdownSeconds = Number(environment.BOYACKY_SHUTDOWN_TIMEOUT_MS) / 1000;
+      assert.equal(appShutdownSeconds, APP_SHUTDOWN_TIMEOUT_SECONDS);
+      assert.equal(container.stopTimeout, STOP_TIMEOUT_SECONDS);
+      // ECS must not SIGKILL the app while it is still finishing in-flight requests.
+      assert.ok(container.stopTimeout > appShutdownSeconds && container.stopTimeout <= 120);
+      const deregistrationDelay = one(dev, T.targetGroup).inputs.deregistrationDelay;
+      // The ALB drains before ECS sends SIGTERM: a request still open after draining gets the app's full timeout.
+      assert.ok(deregistrationDelay > 0 && deregistrationDelay <= 30);
+    });
+  });
+
+  describe("IAM", () => {
+    it("task role: exactly the DynamoDB actions the app calls, on the table ARN only", () => {
+      const policy = JSON.parse(one(dev, T.rolePolicy, "-task-dynamodb").inputs.policy);
+      assert.equal(policy.Statement.length, 1);
+      assert.deepEqual(policy.Statement[0].Action, [...DYNAMODB_ACTIONS]);
+      assert.equal(policy.Statement[0].Resource, one(dev, T.table).state.arn);
+    });
+
+    it("no inline policy grants a `*` or `service:*` action or a `*` resource", () => {
+      for (const stack of [dev, prod]) {
+        for (const rolePolicy of ofType(stack, T.rolePolicy)) {
+          for (const statement of JSON.parse(rolePolicy.inputs.policy).Statement) {
+            for (const action of [].concat(statement.Action)) assert.doesNotMatch(action, /(^|:)\*$/, rolePolicy.name);
+            for (const resource of [].concat(statement.Resource)) assert.notEqual(resource, "*", rolePolicy.name);
+          }
+        }
+      }
+    });
+
+    it("roles trust ECS tasks of this account only; execution role uses the managed policy", () => {
+      for (const role of ofType(dev, T.role)) {
+        const statement = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
+        assert.equal(statement.Principal.Service, "ecs-tasks.amazonaws.com");
+        assert.equal(statement.Condition.StringEquals["aws:SourceAccount"], "123456789012");
+      }
+      assert.equal(one(dev, T.rolePolicyAttachment).inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy");
+    });
+  });
+
+  describe("load balancer", () => {
+    it("internet-facing ALB in the public subnets, dropping invalid headers", () => {
+      const alb = one(dev, T.loadBalancer);
+      assert.equal(alb.inputs.internal, false);
+      assert.equal(alb.inputs.loadBalancerType, "application");
+      assert.equal(alb.inputs.dropInvalidHeaderFields, true);
+      const publicSubnets = ofType(dev, T.subnet).filter((subnet) => subnet.inputs.tags.tier === "public").map((subnet) => `${subnet.name}-id`);
+      assert.deepEqual([...alb.inputs.subnets].sort(), publicSubnets.sort());
+    });
+
+    it("target group: type ip, HTTP 8080, /healthz, tuned for fast rollouts", () => {
+      const targetGroup = one(dev, T.targetGroup);
+      assert.equal(targetGroup.inputs.targetType, "ip");
+      assert.equal(targetGroup.inputs.protocol, "HTTP");
+      assert.equal(targetGroup.inputs.port, 8080);
+      assert.equal(targetGroup.inputs.healthCheck.path, "/healthz");
+      assert.ok(targetGroup.inputs.deregistrationDelay <= 30);
+      assert.equal(targetGroup.inputs.healthCheck.interval, 10);
+      assert.equal(targetGroup.inputs.healthCheck.healthyThreshold, 2);
+    });
+
+    it("auto-named within AWS's 32-character limit (no fixed names, so replacement works)", () => {
+      for (const stack of [dev, prod]) {
+        for (const resource of [one(stack, T.loadBalancer), one(stack, T.targetGroup)]) {
+          assert.equal(resource.inputs.name, undefined, "names are generated, so a replacement can be created before the old one is deleted");
+          assert.ok(resource.state.name.length <= 32, `${resource.state.name} is over 32 characters`);
+        }
+      }
+    });
+
+    it("without a certificate: port 80 forwards to the target group", () => {
+      const listener = one(dev, T.listener);
+      assert.equal(listener.inputs.port, 80);
+      assert.equal(listener.inputs.defaultActions[0].type, "forward");
+    });
+
+    it("with a certificate: 80 redirects (301) to 443, which uses a TLS 1.3 policy", async () => {
+      const https = await runOfflineStack("dev", { certificateArn: CERTIFICATE });
+      const listeners = ofType(https, T.listener);
+      const http = listeners.find((listener) => listener.inputs.port === 80);
+      const tls = listeners.find((listener) => listener.inputs.port === 443);
+      assert.deepEqual(http?.inputs.defaultActions[0].redirect, { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" });
+      assert.equal(tls?.inputs.protocol, "HTTPS");
+      assert.equal(tls?.inputs.sslPolicy, TLS_POLICY);
+      assert.match(TLS_POLICY, /TLS13/);
+      assert.equal(tls?.inputs.certificateArn, CERTIFICATE);
+      assert.equal(tls?.inputs.defaultActions[0].type, "forward");
+      const albGroup = `${one(https, T.securityGroup, "-alb").name}-id`;
+      const ports = ofType(https, T.ingress).filter((rule) => rule.inputs.securityGroupId === albGroup).map((rule) => rule.inputs.fromPort);
+      assert.deepEqual(ports.sort(), [443, 443, 80, 80]);
+      assert.match(https.outputs.url, /^https:\/\//);
+    });
+  });
+
+  describe("service", () => {
+    it("rolling 100/200 with a circuit breaker that rolls back, ECS Exec off, waits for steady state", () => {
+      const service = one(dev, T.service);
+      assert.equal(service.inputs.deploymentMinimumHealthyPercent, 100);
+      assert.equal(service.inputs.deploymentMaximumPercent, 200);
+      assert.deepEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+      assert.equal(service.inputs.enableExecuteCommand, false);
+      assert.ok(service.inputs.healthCheckGracePeriodSeconds > 0);
+      assert.equal(service.inputs.loadBalancers[0].containerPort, 8080);
+      assert.ok(service.options.dependsOn.some((name) => name.endsWith("-http")), "starts after its listener exists");
+    });
+
+    it("public IP only in public mode; tasks in public subnets in dev and private subnets in prod", () => {
+      const devService = one(dev, T.service).inputs.networkConfiguration;
+      const prodService = one(prod, T.service).inputs.networkConfiguration;
+      assert.equal(devService.assignPublicIp, true);
+      assert.equal(prodService.assignPublicIp, false);
+      const tierOf = (stack: OfflineStack, id: string) => byId(stack, T.subnet, id)?.inputs.tags.tier;
+      assert.deepEqual(devService.subnets.map((id: string) => tierOf(dev, id)), ["public", "public"]);
+      assert.deepEqual(prodService.subnets.map((id: string) => tierOf(prod, id)), ["private", "private"]);
+    });
+
+    it("desired count and autoscaling bounds per stack, scaling on CPU and on requests per target", () => {
+      assert.equal(one(dev, T.service).inputs.desiredCount, 1);
+      assert.equal(one(prod, T.service).inputs.desiredCount, 2);
+      const prodScaling = one(prod, T.scalingTarget).inputs;
+      assert.deepEqual([prodScaling.minCapacity, prodScaling.maxCapacity], [2, 4]);
+      const metrics = ofType(prod, T.scalingPolicy).map((policy) => policy.inputs.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification);
+      assert.deepEqual(metrics.map((metric) => metric.predefinedMetricType).sort(), ["ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization"]);
+      const requests = metrics.find((metric) => metric.predefinedMetricType === "ALBRequestCountPerTarget");
+      assert.match(requests.resourceLabel, /^app\/[\w-]+\/[0-9a-f]+\/targetgroup\/[\w-]+\/[0-9a-f]+$/);
+    });
+
+    it("cluster has Container Insights; logs have the configured retention", () => {
+      assert.deepEqual(one(dev, T.cluster).inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+      assert.equal(one(dev, T.logGroup).inputs.retentionInDays, 14);
+      assert.equal(one(prod, T.logGroup).inputs.retentionInDays, 90);
+    });
+
+    it("on-demand Fargate by default; spot puts every task beyond the on-demand base on FARGATE_SPOT", async () => {
+      assert.equal(one(dev, T.service).inputs.launchType, "FARGATE");
+      const spot = await runOfflineStack("prod", { spot: "true", onDemandBase: "1" });
+      const service = one(spot, T.service).inputs;
+      assert.equal(service.launchType, undefined);
+      assert.deepEqual(service.capacityProviderStrategies, [
+        { capacityProvider: "FARGATE", base: 1, weight: 0 },
+        { capacityProvider: "FARGATE_SPOT", weight: 1 },
+      ]);
+    });
+
+    it("ECS Exec, when enabled, gets its own policy and a writable root filesystem", async () => {
+      const exec = await runOfflineStack("dev", { enableExecuteCommand: "true" });
+      assert.equal(one(exec, T.service).inputs.enableExecuteCommand, true);
+      assert.equal(containerDefinition(exec).readonlyRootFilesystem, false);
+      assert.ok(one(exec, T.rolePolicy, "-task-exec"));
+    });
+  });
+});
