@@ -45,20 +45,20 @@ function readYaml<T>(file: string): T {
 }
 
 /** Stacks that have a Pulumi.<stack>.yaml. */
-export function listStacks(): string[] {
-  return readdirSync(PROJECT_ROOT)
+export function listStacks(projectDir = PROJECT_ROOT): string[] {
+  return readdirSync(projectDir)
     .map((file) => /^Pulumi\.([\w-]+)\.yaml$/.exec(file)?.[1])
     .filter((stack): stack is string => stack !== undefined)
     .sort();
 }
 
 /** The stack's configuration as the CLI would pass it: project defaults, stack file, overrides. */
-export function resolveStackConfig(stack: string, overrides: Record<string, string> = {}): { project: string; config: Record<string, string> } {
-  const stackFile = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+export function resolveStackConfig(stack: string, overrides: Record<string, string> = {}, projectDir = PROJECT_ROOT): { project: string; config: Record<string, string> } {
+  const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!existsSync(stackFile)) {
-    throw new OfflineStackError(`no stack "${stack}": ${path.basename(stackFile)} does not exist; stacks here: ${listStacks().join(", ")}`);
+    throw new OfflineStackError(`no stack "${stack}": ${path.basename(stackFile)} does not exist; stacks here: ${listStacks(projectDir).join(", ")}`);
   }
-  const project = readYaml<ProjectFile>(path.join(PROJECT_ROOT, "Pulumi.yaml"));
+  const project = readYaml<ProjectFile>(path.join(projectDir, "Pulumi.yaml"));
   const config: Record<string, string> = {};
   for (const [key, declaration] of Object.entries(project.config ?? {})) {
     if (declaration?.default !== undefined) config[`${project.name}:${key}`] = String(declaration.default);
@@ -110,17 +110,20 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
 
 let running = false;
 
-/** Runs index.ts for `stack` under mocks and returns what it registered and exported. */
-export async function runOfflineStack(stack: string, overrides: Record<string, string> = {}): Promise<OfflineStack> {
+/**
+ * Runs the program (index.ts of `projectDir`, the main project by default) for `stack` under
+ * mocks and returns what it registered and exported.
+ */
+export async function runOfflineStack(stack: string, overrides: Record<string, string> = {}, projectDir = PROJECT_ROOT): Promise<OfflineStack> {
   if (running) throw new Error("runOfflineStack: one stack at a time (the Pulumi runtime is global)");
   running = true;
-  const { project, config } = resolveStackConfig(stack, overrides);
+  const { project, config } = resolveStackConfig(stack, overrides, projectDir);
   const region = config["aws:region"] ?? "";
   const resources: OfflineResource[] = [];
   const options = new Map<string, OfflineResource["options"] & { parent?: string }>();
   const previousDir = process.cwd();
   try {
-    process.chdir(PROJECT_ROOT); // as the CLI does: the program's relative paths (./app) resolve here
+    process.chdir(projectDir); // as the CLI does: the program's relative paths (./app) resolve here
     pulumi.runtime.setAllConfig(config);
     await pulumi.runtime.setMocks(
       {
@@ -157,7 +160,7 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
       stack,
       false,
     );
-    const programPath = require.resolve(path.join(PROJECT_ROOT, "index.ts"));
+    const programPath = require.resolve(path.join(projectDir, "index.ts"));
     delete require.cache[programPath];
     const outputs = await pulumi.runtime.runInPulumiStack(async () => {
       // Resource options are not part of what mocks see: a stack transformation records them.

@@ -1,0 +1,34 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface BootstrapConfig {
+  region: string;
+  /** owner/name */
+  githubRepository: string;
+  deployBranch: string;
+  productionEnvironment: string;
+  existingOidcProviderArn?: string;
+}
+
+/** Validates the bootstrap's settings; a bad one fails `pulumi preview` naming the key. */
+export function loadBootstrapConfig(config: Pick<pulumi.Config, "get">, region: string | undefined): BootstrapConfig {
+  const problems: string[] = [];
+  const repository = config.get("githubRepository") ?? "";
+  if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
+    problems.push(`boyacky-bootstrap:githubRepository=${repository} is not a repository; set it with \`pulumi config set githubRepository <owner>/<name>\``);
+  }
+  const deployBranch = config.get("deployBranch") ?? "";
+  if (!/^[A-Za-z0-9._/-]+$/.test(deployBranch) || deployBranch.includes("*")) {
+    problems.push(`boyacky-bootstrap:deployBranch=${deployBranch} is not a branch name (no wildcards)`);
+  }
+  const productionEnvironment = config.get("productionEnvironment") ?? "";
+  if (!/^[A-Za-z0-9._-]+$/.test(productionEnvironment)) {
+    problems.push(`boyacky-bootstrap:productionEnvironment=${productionEnvironment} is not an environment name`);
+  }
+  const existingOidcProviderArn = config.get("existingOidcProviderArn") || undefined;
+  if (existingOidcProviderArn && !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(existingOidcProviderArn)) {
+    problems.push(`boyacky-bootstrap:existingOidcProviderArn=${existingOidcProviderArn} is not the ARN of a GitHub OIDC provider`);
+  }
+  if (!region) problems.push("aws:region is not set; set it with `pulumi config set aws:region ap-northeast-1`");
+  if (problems.length) throw new pulumi.RunError(`invalid bootstrap configuration:\n  - ${problems.join("\n  - ")}`);
+  return { region: region as string, githubRepository: repository, deployBranch, productionEnvironment, existingOidcProviderArn };
+}

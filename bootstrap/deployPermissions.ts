@@ -1,0 +1,147 @@
+/**
+ * What `pulumi up` and `pulumi destroy` of the Boyacky stacks call, per AWS service: explicit
+ * actions (no `service:*`), scoped to `boyacky-*` resources where the service supports it and
+ * to the stack's region everywhere else. Grow it when the stack grows.
+ */
+
+export interface PermissionScope {
+  region: string;
+  accountId: string;
+}
+
+export interface Statement {
+  Sid: string;
+  Effect: "Allow";
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** Services whose create actions cannot be scoped by resource ARN: limited to the region. */
+const REGIONAL: Record<string, string[]> = {
+  Networking: [
+    "ec2:Describe*",
+    "ec2:CreateVpc", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute",
+    "ec2:CreateSubnet", "ec2:DeleteSubnet", "ec2:ModifySubnetAttribute",
+    "ec2:CreateInternetGateway", "ec2:DeleteInternetGateway", "ec2:AttachInternetGateway", "ec2:DetachInternetGateway",
+    "ec2:CreateRouteTable", "ec2:DeleteRouteTable", "ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute",
+    "ec2:AssociateRouteTable", "ec2:DisassociateRouteTable",
+    "ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:DisassociateAddress",
+    "ec2:CreateNatGateway", "ec2:DeleteNatGateway",
+    "ec2:CreateVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:ModifyVpcEndpoint",
+    "ec2:CreateSecurityGroup", "ec2:DeleteSecurityGroup",
+    "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
+    "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:ModifySecurityGroupRules",
+    "ec2:UpdateSecurityGroupRuleDescriptionsIngress", "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+    "ec2:CreateFlowLogs", "ec2:DeleteFlowLogs",
+    "ec2:CreateTags", "ec2:DeleteTags",
+  ],
+  LoadBalancing: [
+    "elasticloadbalancing:Describe*",
+    "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyLoadBalancerAttributes",
+    "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:SetIpAddressType",
+    "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
+    "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyListenerAttributes",
+    "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
+  ],
+  Containers: [
+    "ecs:CreateCluster", "ecs:DeleteCluster", "ecs:DescribeClusters", "ecs:UpdateCluster", "ecs:UpdateClusterSettings", "ecs:PutClusterCapacityProviders",
+    "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition",
+    "ecs:CreateService", "ecs:UpdateService", "ecs:DeleteService", "ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks",
+    "ecs:TagResource", "ecs:UntagResource", "ecs:ListTagsForResource",
+  ],
+  Autoscaling: [
+    "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:DescribeScalableTargets",
+    "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DescribeScalingPolicies",
+    "application-autoscaling:TagResource", "application-autoscaling:UntagResource", "application-autoscaling:ListTagsForResource",
+    "cloudwatch:DescribeAlarms",
+  ],
+};
+
+/** The deploy role's statements. */
+export function deployStatements({ region, accountId }: PermissionScope): Statement[] {
+  const inRegion = { StringEquals: { "aws:RequestedRegion": region } };
+  const named = (service: string, resource: string) => `arn:aws:${service}:${region}:${accountId}:${resource}`;
+  return [
+    ...Object.entries(REGIONAL).map(([sid, actions]) => ({ Sid: sid, Effect: "Allow" as const, Action: actions, Resource: "*", Condition: inRegion })),
+    {
+      Sid: "ImageRegistry",
+      Effect: "Allow",
+      Action: [
+        "ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories", "ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability",
+        "ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy", "ecr:TagResource", "ecr:UntagResource", "ecr:ListTagsForResource",
+        "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+        "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages", "ecr:ListImages", "ecr:BatchDeleteImage",
+      ],
+      Resource: named("ecr", "repository/boyacky-*"),
+    },
+    // An ECR login token is account-wide: AWS allows no narrower resource for this action.
+    { Sid: "ImageRegistryLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*", Condition: inRegion },
+    {
+      Sid: "Table",
+      Effect: "Allow",
+      Action: [
+        "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable",
+        "dynamodb:DescribeContinuousBackups", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:UpdateTimeToLive",
+        "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
+      ],
+      Resource: named("dynamodb", "table/boyacky-*"),
+    },
+    {
+      Sid: "Logs",
+      Effect: "Allow",
+      Action: [
+        "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
+        "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource", "logs:TagLogGroup", "logs:ListTagsLogGroup",
+      ],
+      Resource: [named("logs", "log-group:/ecs/boyacky-*"), named("logs", "log-group:/vpc/boyacky-*")],
+    },
+    { Sid: "LogsRead", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*", Condition: inRegion },
+    {
+      Sid: "Roles",
+      Effect: "Allow",
+      Action: [
+        "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
+        "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+        "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
+      ],
+      Resource: `arn:aws:iam::${accountId}:role/boyacky-*`,
+    },
+    {
+      Sid: "PassRolesToTasksAndFlowLogs",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: `arn:aws:iam::${accountId}:role/boyacky-*`,
+      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"] } },
+    },
+    {
+      Sid: "ServiceLinkedRoles",
+      Effect: "Allow",
+      Action: ["iam:CreateServiceLinkedRole"],
+      Resource: `arn:aws:iam::${accountId}:role/aws-service-role/*`,
+      Condition: { StringEquals: { "iam:AWSServiceName": ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"] } },
+    },
+    {
+      Sid: "AccessLogBucket",
+      Effect: "Allow",
+      Action: [
+        "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucket*", "s3:PutBucket*", "s3:DeleteBucketPolicy",
+        "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration",
+        "s3:GetAccelerateConfiguration", "s3:GetReplicationConfiguration", "s3:GetObjectLockConfiguration",
+        "s3:DeleteObject", "s3:DeleteObjectVersion",
+      ],
+      Resource: ["arn:aws:s3:::boyacky-*", "arn:aws:s3:::boyacky-*/*"],
+    },
+  ];
+}
+
+/** The preview role: only what `pulumi preview` reads (data sources), nothing that changes anything. */
+export function previewStatements({ region }: PermissionScope): Statement[] {
+  return [{
+    Sid: "PreviewDataSources",
+    Effect: "Allow",
+    Action: ["ec2:DescribeAvailabilityZones", "ecr:GetAuthorizationToken"],
+    Resource: "*",
+    Condition: { StringEquals: { "aws:RequestedRegion": region } },
+  }];
+}
