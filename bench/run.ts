@@ -1,0 +1,166 @@
+/**
+ * `npm run bench`: Boyacky's speed, memory, start-up and rollout figures, measured side by side in
+ * one run on this machine, against dynalite on loopback. Prints a markdown table and a JSON line,
+ * and writes both to bench/results.md. Loads are bounded in time and count.
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import autocannon from "autocannon";
+import { createDynamoClient } from "../app/src/store/dynamoClient";
+import { ensureTable } from "../app/src/store/ensureTable";
+import { runOfflineStack } from "../scripts/offlineStack";
+import { startLocalDynamo } from "../scripts/localDynamo";
+import { type AppProcess, type EntryPoint, ROOT, startApp } from "./appProcess";
+import { seedHistory, seedToday } from "../app/test/support/seed";
+
+const TIME_ZONE = "Asia/Tokyo";
+const DURATION_SECONDS = Number(process.env.BENCH_SECONDS || 5);
+const CONNECTIONS = 10;
+
+interface Load {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string, options: Partial<autocannon.Options> = {}): Promise<Load> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, ...options });
+  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+async function main(): Promise<void> {
+  const dynamo = await startLocalDynamo();
+  const client = createDynamoClient({ endpoint: dynamo.endpoint });
+  const appEnv = (table: string) => ({ DYNAMODB_ENDPOINT: dynamo.endpoint, BOYACKY_TABLE: table, BOYACKY_TIME_ZONE: TIME_ZONE });
+  const tables = { small: "bench-today-100", large: "bench-today-2500", history: "bench-history", posts: "bench-posts", memory: "bench-memory" };
+  for (const table of Object.values(tables)) await ensureTable(client, table);
+  console.error("seeding: 100 and 2 500 of today's items, then 100 000 on earlier days...");
+  await seedToday(client, tables.small, TIME_ZONE, 100);
+  await seedToday(client, tables.large, TIME_ZONE, 2_500);
+  await seedToday(client, tables.history, TIME_ZONE, 100);
+  await seedHistory(client, tables.history, TIME_ZONE, 100_000, 365);
+  await seedToday(client, tables.memory, TIME_ZONE, 100);
+
+  const withApp = async <T>(entry: EntryPoint, table: string, work: (app: AppProcess) => Promise<T>): Promise<T> => {
+    const app = await startApp(entry, appEnv(table));
+    try {
+      return await work(app);
+    } finally {
+      await app.stop();
+    }
+  };
+  const listPair = (table: string) =>
+    withApp("bundle", table, async (app) => ({ page: await load(`${app.baseUrl}/`), api: await load(`${app.baseUrl}/api/boyaki`) }));
+
+  console.error("listing with 100, 2 500 and 100 100 items...");
+  const small = await listPair(tables.small);
+  const large = await listPair(tables.large);
+  const history = await listPair(tables.history);
+
+  console.error("posting at concurrency 16...");
+  const posts = await withApp("bundle", tables.posts, (app) =>
+    load(`${app.baseUrl}/api/boyaki`, { connections: 16, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "ベンチのボヤキ" }) }),
+  );
+
+  console.error("cold starts...");
+  const coldStart: Record<EntryPoint, number> = { sources: 0, bundle: 0 };
+  for (const entry of ["sources", "bundle"] as const) {
+    const times: number[] = [];
+    for (let run = 0; run < 5; run++) times.push(await withApp(entry, tables.small, async (app) => app.startupMs));
+    coldStart[entry] = median(times);
+  }
+
+  console.error("memory after 10 000 mixed requests...");
+  const memory = await withApp("bundle", tables.memory, async (app) => {
+    const idle = app.rssMb();
+    await autocannon({
+      url: app.baseUrl,
+      connections: CONNECTIONS,
+      amount: 10_000,
+      requests: [
+        { method: "GET", path: "/" },
+        { method: "GET", path: "/api/boyaki" },
+        { method: "POST", path: "/api/boyaki", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "メモリのボヤキ" }) },
+        { method: "GET", path: "/healthz" },
+      ],
+    });
+    return { idle, afterLoad: app.rssMb() };
+  });
+
+  const dev = await runOfflineStack("dev");
+  const inputsOf = (type: string) => {
+    const resource = dev.resources.find((candidate) => candidate.type === type);
+    if (!resource) throw new Error(`the dev stack has no ${type}`);
+    return resource.inputs;
+  };
+  const targetGroup = inputsOf("aws:lb/targetGroup:TargetGroup");
+  const service = inputsOf("aws:ecs/service:Service");
+  const rolloutFloor = targetGroup.deregistrationDelay + targetGroup.healthCheck.healthyThreshold * targetGroup.healthCheck.interval + service.healthCheckGracePeriodSeconds;
+  const awsDefaultFloor = 300 + 5 * 30;
+
+  client.destroy();
+  await dynamo.stop();
+
+  const figures = {
+    machine: `${process.platform}/${process.arch}, Node ${process.version}, ${DURATION_SECONDS} s per load, ${CONNECTIONS} connections`,
+    list100: small,
+    list2500: large,
+    listAfterHistory: history,
+    ratios: {
+      page2500vs100: round(large.page.p50 / small.page.p50, 2),
+      api2500vs100: round(large.api.p50 / small.api.p50, 2),
+      pageHistoryVs100: round(history.page.p50 / small.page.p50, 2),
+      apiHistoryVs100: round(history.api.p50 / small.api.p50, 2),
+    },
+    posts,
+    coldStartMs: { sources: round(coldStart.sources), bundle: round(coldStart.bundle) },
+    memoryMb: { idle: round(memory.idle), after10000Requests: round(memory.afterLoad) },
+    rolloutFloorSeconds: { boyacky: rolloutFloor, awsDefaults: awsDefaultFloor },
+  };
+
+  const row = (name: string, figure: Load, goal = "") => `| ${name} | ${round(figure.requestsPerSecond, 0)} | ${figure.p50} | ${figure.p99} | ${figure.errors} | ${goal} |`;
+  const markdown = [
+    `# Benchmark results`,
+    ``,
+    `Measured by \`npm run bench\` on ${figures.machine}, against dynalite on loopback. Latencies in ms.`,
+    ``,
+    `| load | req/s | p50 | p99 | errors | goal / ratio |`,
+    `| --- | --- | --- | --- | --- | --- |`,
+    row("GET / (100 today)", small.page),
+    row("GET /api/boyaki (100 today)", small.api),
+    row("GET / (2 500 today)", large.page, `p50 ×${figures.ratios.page2500vs100} of 100 (goal ≤ 1.5)`),
+    row("GET /api/boyaki (2 500 today)", large.api, `p50 ×${figures.ratios.api2500vs100} of 100 (goal ≤ 1.5)`),
+    row("GET / (100 today + 100 000 earlier)", history.page, `p50 ×${figures.ratios.pageHistoryVs100} of 100 (goal ≤ 1.3)`),
+    row("GET /api/boyaki (100 today + 100 000 earlier)", history.api, `p50 ×${figures.ratios.apiHistoryVs100} of 100 (goal ≤ 1.3)`),
+    row("POST /api/boyaki, concurrency 16", posts),
+    ``,
+    `| figure | value | goal |`,
+    `| --- | --- | --- |`,
+    `| cold start to first /healthz 200, from sources (tsx), median of 5 | ${figures.coldStartMs.sources} ms | |`,
+    `| cold start to first /healthz 200, production bundle, median of 5 | ${figures.coldStartMs.bundle} ms | |`,
+    `| RSS idle | ${figures.memoryMb.idle} MB | |`,
+    `| RSS after 10 000 mixed requests | ${figures.memoryMb.after10000Requests} MB | ≤ 120 MB |`,
+    `| rollout floor (deregistration + healthy threshold × interval + grace) | ${rolloutFloor} s | ≤ 60 s (AWS defaults: ${awsDefaultFloor} s) |`,
+    ``,
+    "```json",
+    JSON.stringify(figures),
+    "```",
+    ``,
+  ].join("\n");
+  writeFileSync(path.join(ROOT, "bench", "results.md"), markdown);
+  console.log(markdown);
+  console.log(JSON.stringify(figures));
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm run bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
