@@ -1,18 +1,139 @@
 import assert from "node:assert/strict";
-import { countGraphemes, validateGrumbleText } from "../src/domain/grumble";
+import {
+  countGraphemes,
+  MAX_GRUMBLE_GRAPHEMES,
+  PROBLEM_MESSAGES_JA,
+  validateGrumbleText,
+  type GrumbleProblem,
+} from "../src/domain/grumble";
+
+const FAMILY = "👨‍👩‍👧‍👦"; // man, woman, girl, boy joined by ZWJ: 7 code points, 11 UTF-16 units
+const THUMBS_UP_DARK = "👍🏿"; // emoji + skin tone modifier
+const WOMAN_TECHNOLOGIST_MEDIUM = "👩🏽‍💻"; // skin tone inside a ZWJ sequence
+const FLAG_JAPAN = "🇯🇵"; // two regional indicators
+const E_ACUTE_DECOMPOSED = "e\u0301"; // e + COMBINING ACUTE ACCENT
+
+function assertAccepted(raw: string, expected = raw.trim()): void {
+  const result = validateGrumbleText(raw);
+  assert.deepEqual(result, { ok: true, text: expected }, `expected ${JSON.stringify(raw)} to be accepted`);
+}
+
+function assertRefused(raw: string, problem: GrumbleProblem): void {
+  const result = validateGrumbleText(raw);
+  assert.deepEqual(
+    result,
+    { ok: false, problem, message: PROBLEM_MESSAGES_JA[problem] },
+    `expected ${JSON.stringify(raw)} to be refused as ${problem}`,
+  );
+}
 
 describe("grumble text rules", () => {
-  it("accepts 1 and 20 graphemes, refuses 0 and 21", () => {
-    assert.equal(validateGrumbleText("あ").ok, true);
-    assert.equal(validateGrumbleText("あ".repeat(20)).ok, true);
-    assert.deepEqual(validateGrumbleText(""), { ok: false, problem: "empty", message: "ボヤキを入力してください。" });
-    const tooLong = validateGrumbleText("あ".repeat(21));
-    assert.equal(tooLong.ok, false);
-    assert.equal(!tooLong.ok && tooLong.problem, "too_long");
+  describe("length, in user-perceived characters", () => {
+    it("accepts 1 and 20 graphemes, refuses 0 and 21", () => {
+      assert.equal(MAX_GRUMBLE_GRAPHEMES, 20);
+      assertRefused("", "empty");
+      assertAccepted("あ");
+      assertAccepted("あ".repeat(20));
+      assertRefused("あ".repeat(21), "too_long");
+    });
+
+    it("counts 20 kanji as 20 and refuses 21", () => {
+      const kanji = "東京特許許可局長今日急遽休暇許可拒否申請書"; // 21 kanji
+      assert.equal(kanji.length, 21);
+      assertAccepted(kanji.slice(0, 20));
+      assertRefused(kanji.slice(0, 21), "too_long");
+      assertAccepted("漢".repeat(20));
+      assertRefused("漢".repeat(21), "too_long");
+    });
+
+    it("counts an emoji ZWJ sequence as one character", () => {
+      assert.equal(countGraphemes(FAMILY), 1);
+      assert.equal(FAMILY.length, 11);
+      assertAccepted(FAMILY.repeat(20)); // 220 UTF-16 units, still 20 characters
+      assertRefused(FAMILY.repeat(21), "too_long");
+    });
+
+    it("counts emoji with skin tones and flags as one character each", () => {
+      for (const emoji of [THUMBS_UP_DARK, WOMAN_TECHNOLOGIST_MEDIUM, FLAG_JAPAN]) {
+        assert.equal(countGraphemes(emoji), 1, emoji);
+        assertAccepted(emoji.repeat(20));
+        assertRefused(emoji.repeat(21), "too_long");
+      }
+      const mixed = [FAMILY, THUMBS_UP_DARK, WOMAN_TECHNOLOGIST_MEDIUM, FLAG_JAPAN, "字"].join("").repeat(4);
+      assert.equal(countGraphemes(mixed), 20);
+      assertAccepted(mixed);
+      assertRefused(`${mixed}!`, "too_long");
+    });
+
+    it("counts a letter with a combining mark as one character", () => {
+      assert.equal(countGraphemes(E_ACUTE_DECOMPOSED), 1);
+      assert.equal(countGraphemes("か\u3099"), 1); // か + combining dakuten = が
+      assertAccepted(E_ACUTE_DECOMPOSED.repeat(20), "\u00e9".repeat(20));
+      assertRefused(E_ACUTE_DECOMPOSED.repeat(21), "too_long");
+    });
+
+    it("refuses abuse-sized input even when it is few graphemes", () => {
+      // One base letter with 500 combining marks is a single grapheme but 501 code units.
+      assertRefused(`a${"\u0301".repeat(500)}`, "too_long");
+    });
   });
 
-  it("counts an emoji ZWJ sequence as one character", () => {
-    assert.equal(countGraphemes("👨‍👩‍👧‍👦"), 1);
-    assert.equal(validateGrumbleText("👨‍👩‍👧‍👦".repeat(20)).ok, true);
+  describe("characters", () => {
+    it("refuses C0 controls: NUL, tab, newline, carriage return, escape", () => {
+      for (const control of ["\u0000", "\t", "\n", "\r", "\u001b"]) {
+        assertRefused(`ボヤ${control}キ`, "control_characters");
+      }
+    });
+
+    it("refuses DEL and C1 controls", () => {
+      for (const control of ["\u007f", "\u0080", "\u0085", "\u009b", "\u009f"]) {
+        assertRefused(`ボヤ${control}キ`, "control_characters");
+      }
+    });
+
+    it("refuses bidirectional overrides and isolates", () => {
+      for (const bidi of ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]) {
+        assertRefused(`abc${bidi}txt.exe`, "control_characters");
+      }
+    });
+
+    it("accepts ordinary punctuation, full-width forms and markup-like text (escaping is the page's job)", () => {
+      assertAccepted("ＡＢＣ！？「」、。ー〜");
+      assertAccepted("<script>x()</script>"); // 20 characters
+      assertRefused("<script>alert(1)</script>", "too_long"); // 25
+    });
+  });
+
+  describe("white space", () => {
+    it("refuses white space only, including full-width spaces and line breaks", () => {
+      for (const blank of [" ", "   ", "\u3000\u3000", " \n ", "\t", "\u00a0"]) {
+        assertRefused(blank, "empty");
+      }
+    });
+
+    it("trims leading and trailing white space before storing and counting", () => {
+      assertAccepted("  眠い  ", "眠い");
+      assertAccepted("\u3000月曜日\u3000", "月曜日");
+      assertAccepted(`\n${"あ".repeat(20)}\t `, "あ".repeat(20));
+    });
+
+    it("keeps inner spaces", () => {
+      assertAccepted("眠い けど 働く");
+    });
+  });
+
+  describe("normalisation", () => {
+    it("stores text in NFC", () => {
+      assertAccepted(E_ACUTE_DECOMPOSED, "\u00e9");
+      assertAccepted("caf\u0065\u0301", "caf\u00e9");
+      assertAccepted("か\u3099", "が");
+      const result = validateGrumbleText("ﾎﾞﾔｷ"); // NFC keeps half-width katakana as they are (NFKC would not)
+      assert.deepEqual(result, { ok: true, text: "ﾎﾞﾔｷ" });
+    });
+
+    it("stores already composed text unchanged", () => {
+      assertAccepted("ボヤキ");
+      assertAccepted("\u00e9");
+    });
   });
 });

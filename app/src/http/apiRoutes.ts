@@ -39,6 +39,13 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
   app.post<{ Body: { text: string } }>(
     "/boyaki",
     {
+      // Fastify's validator coerces types (123 → "123", ["a"] → "a"): refuse a non-string first.
+      preValidation: async (request, reply) => {
+        const body: unknown = request.body;
+        if (typeof body === "object" && body !== null && "text" in body && typeof body.text !== "string") {
+          return reply.status(400).send({ error: "invalid_request", message: "body/text must be a string" });
+        }
+      },
       schema: {
         body: {
           type: "object",

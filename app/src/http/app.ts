@@ -28,6 +28,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     trustProxy: options.trustProxy ?? false,
     // A grumble is tiny: nothing legitimate comes close to this.
     bodyLimit: 16 * 1024,
+    // The router's own refusals (a path parameter over 100 characters, a malformed %-escape)
+    // would otherwise bypass the error handler, with another JSON shape and a 414 for a long id.
+    frameworkErrors: handleError,
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);

@@ -24,6 +24,8 @@ const KNOWN: Record<string, Omit<Problem, "status"> & { status?: number }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: "unsupported_media_type", message: "unsupported Content-Type; send application/json", messageJa: "この形式の送信には対応していません。" },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: "invalid_json", message: "request body is not valid JSON", messageJa: "送信された内容を読み取れません。" },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: "invalid_json", message: "request body is empty", messageJa: "送信された内容が空です。" },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 400, code: "invalid_request", message: "a path parameter is too long", messageJa: "リクエストの内容が正しくありません。" },
+  FST_ERR_BAD_URL: { status: 400, code: "invalid_request", message: "the URL is not validly encoded", messageJa: "リクエストの内容が正しくありません。" },
   FST_ERR_RATE_LIMIT: { status: 429, code: "rate_limited", message: "too many requests; slow down and retry later", messageJa: "リクエストが多すぎます。少し時間をおいてからお試しください。" },
 };
 

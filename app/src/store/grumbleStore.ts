@@ -106,19 +106,24 @@ export class GrumbleStore {
           ExpressionAttributeValues: { ":day": day },
           ScanIndexForward: false,
           ConsistentRead: true,
-          Limit: limit,
+          // One more than asked: DynamoDB returns a LastEvaluatedKey whenever it stops at Limit,
+          // even with nothing left, which would give the last page a cursor to an empty page.
+          Limit: limit + 1,
           ExclusiveStartKey: exclusiveStartKey,
         }),
       ),
     );
-    const items = (result.Items ?? []).map((item) => ({
+    const found = result.Items ?? [];
+    const page = found.slice(0, limit);
+    const lastKey = found.length > limit ? page[page.length - 1] : result.LastEvaluatedKey;
+    const items = page.map((item) => ({
       id: `${item[TABLE_KEYS.partitionKey]}_${item[TABLE_KEYS.sortKey]}`,
       text: String(item.text),
       postedAt: String(item.postedAt),
     }));
     return {
       items,
-      nextCursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey) : undefined,
+      nextCursor: lastKey ? encodeCursor(lastKey) : undefined,
     };
   }
 
