@@ -21,6 +21,7 @@ const network = new Network(name, {
   cidrBlock: config.vpcCidr,
   egressMode: config.egressMode,
   natGateways: config.natGateways,
+  forceDestroyLogs: !config.protectData,
   tags,
 });
 
@@ -35,6 +36,7 @@ const loadBalancer = new LoadBalancer(name, {
   containerPort: CONTAINER_PORT,
   certificateArn: config.certificateArn,
   deletionProtection: config.protectData,
+  forceDestroyLogs: !config.protectData,
   tags,
 });
 

@@ -52,7 +52,7 @@ export interface StackConfig {
   pageSize: number;
   /** Days before a grumble expires (DynamoDB TTL); undefined keeps them. */
   grumbleRetentionDays?: number;
-  /** Prod-grade data protection: PITR, deletion protection, retained table and images. */
+  /** Prod-grade data protection: deletion protection, retained table, images and log buckets (PITR is always on). */
   protectData: boolean;
   keepImages: number;
   enableExecuteCommand: boolean;

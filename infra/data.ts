@@ -4,8 +4,8 @@ import { TABLE_KEYS, TTL_ATTRIBUTE } from "../app/src/store/tableDesign";
 
 export interface DataArgs {
   /**
-   * Production protections: point-in-time recovery, deletion protection, and the table is kept
-   * (retainOnDelete) when the stack is destroyed. Default false: `pulumi destroy` removes it.
+   * Production protections: deletion protection, and the table is kept (retainOnDelete) when the
+   * stack is destroyed. Default false: `pulumi destroy` removes it.
    */
   protect?: boolean;
   /** Tags added to every resource. Default none. */
@@ -15,7 +15,9 @@ export interface DataArgs {
 /**
  * The grumbles table, with the key design the app queries (imported from the app, so the two
  * cannot drift): on-demand capacity, TTL on the expiry attribute, encrypted at rest with the
- * AWS-owned key (free; a customer key would add KMS costs for no gain here).
+ * AWS-owned key (free; a customer key would add KMS costs for no gain here), and point-in-time
+ * recovery in every stack: it is billed per GB of table, so it costs nothing noticeable for a dev
+ * table, and dev then behaves like prod.
  */
 export class Data extends pulumi.ComponentResource {
   readonly tableName: pulumi.Output<string>;
@@ -34,7 +36,7 @@ export class Data extends pulumi.ComponentResource {
         { name: TABLE_KEYS.sortKey, type: "S" },
       ],
       ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
-      pointInTimeRecovery: { enabled: protect },
+      pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: protect,
       tags: args.tags,
     }, { parent: this, retainOnDelete: protect });

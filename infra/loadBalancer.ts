@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LogBucket } from "./logBucket";
 
 /** Health check and draining tuned for fast rollouts (AWS defaults: 30 s interval, 5 checks, 300 s). */
 export const TARGET_HEALTH = {
@@ -11,6 +12,9 @@ export const TARGET_HEALTH = {
   /** The app answers in milliseconds and finishes in-flight requests on SIGTERM: 15 s is plenty. */
   deregistrationDelaySeconds: 15,
 } as const;
+
+/** The service that delivers ALB access logs to S3 (AWS's recommended bucket policy principal). */
+export const ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com";
 
 /** TLS 1.3 and 1.2 only (FSBP ELB.17 accepts it); no TLS 1.0/1.1. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -27,13 +31,18 @@ export interface LoadBalancerArgs {
   certificateArn?: string;
   /** Refuse deletion of the ALB (prod). Default false. */
   deletionProtection?: boolean;
+  /** Days the ALB's access logs are kept. Default 30. */
+  accessLogExpireDays?: number;
+  /** Empty the access-log bucket on `pulumi destroy` instead of failing because it holds logs. Default true. */
+  forceDestroyLogs?: boolean;
   /** Tags added to every resource. Default none. */
   tags?: Record<string, string>;
 }
 
 /**
  * The internet-facing Application Load Balancer: its security group (80, and 443 with HTTPS,
- * from anywhere), a target group of type ip for Fargate tasks, and the listeners.
+ * from anywhere), a target group of type ip for Fargate tasks, the listeners, and the S3 bucket
+ * its access logs are delivered to.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
   readonly securityGroupId: pulumi.Output<string>;
@@ -79,6 +88,22 @@ export class LoadBalancer extends pulumi.ComponentResource {
       cidrIpv4: args.vpcCidr,
     }, parent);
 
+    // AWS's bucket policy for ALB access logs: the log delivery service principal, which is the
+    // recommended form (the per-Region ELB account ids are the legacy one, and unknown to Regions
+    // opened since August 2022), writing only under this account's AWSLogs/ prefix.
+    const accessLogs = new LogBucket(`${name}-alb-logs`, {
+      delivery: ({ arn, accountId }) => [{
+        Sid: "AlbAccessLogDelivery",
+        Effect: "Allow",
+        Principal: { Service: ELB_LOG_DELIVERY_SERVICE },
+        Action: "s3:PutObject",
+        Resource: `${arn}/AWSLogs/${accountId}/*`,
+      }],
+      expireDays: args.accessLogExpireDays ?? 30,
+      forceDestroy: args.forceDestroyLogs ?? true,
+      tags,
+    }, parent);
+
     const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
       loadBalancerType: "application",
       internal: false,
@@ -87,8 +112,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
       dropInvalidHeaderFields: true,
       desyncMitigationMode: "strictest",
       enableDeletionProtection: args.deletionProtection ?? false,
+      accessLogs: { bucket: accessLogs.bucketName, enabled: true },
       tags,
-    }, parent);
+    }, { parent: this, dependsOn: [accessLogs.policy] }); // AWS refuses access logs it cannot write yet
 
     const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
       vpcId: args.vpcId,

@@ -22,6 +22,8 @@ export interface OfflineResource {
   state: Record<string, any>;
   /** Type of the parent component (e.g. `boyacky:infra:Network`), if any. */
   parent?: string;
+  /** Name of the parent component, which tells apart two components of one type. */
+  parentName?: string;
   options: { retainOnDelete?: boolean; protect?: boolean; ignoreChanges?: string[]; dependsOn: string[] };
 }
 
@@ -120,7 +122,7 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
   const { project, config } = resolveStackConfig(stack, overrides, projectDir);
   const region = config["aws:region"] ?? "";
   const resources: OfflineResource[] = [];
-  const options = new Map<string, OfflineResource["options"] & { parent?: string }>();
+  const options = new Map<string, OfflineResource["options"] & { parent?: string; parentName?: string }>();
   const previousDir = process.cwd();
   try {
     process.chdir(projectDir); // as the CLI does: the program's relative paths (./app) resolve here
@@ -137,6 +139,7 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
             inputs,
             state,
             parent: recorded?.parent,
+            parentName: recorded?.parentName,
             options: { retainOnDelete: recorded?.retainOnDelete, protect: recorded?.protect, ignoreChanges: recorded?.ignoreChanges, dependsOn: recorded?.dependsOn ?? [] },
           });
           return { id: `${args.name}-id`, state };
@@ -167,6 +170,7 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
       pulumi.runtime.registerStackTransformation((args) => {
         options.set(`${args.type}::${args.name}`, {
           parent: (args.opts.parent as { __pulumiType?: string } | undefined)?.__pulumiType,
+          parentName: (args.opts.parent as { __name?: string } | undefined)?.__name,
           retainOnDelete: args.opts.retainOnDelete,
           protect: args.opts.protect,
           ignoreChanges: args.opts.ignoreChanges,

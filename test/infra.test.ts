@@ -1,10 +1,21 @@
 import assert from "node:assert/strict";
 import { DYNAMODB_ACTIONS, TABLE_KEYS, TTL_ATTRIBUTE } from "../app/src/store/tableDesign";
 import { hashBuildContext } from "../infra/buildContextHash";
-import { TLS_POLICY } from "../infra/loadBalancer";
+import { ELB_LOG_DELIVERY_SERVICE, TLS_POLICY } from "../infra/loadBalancer";
 import { APP_SHUTDOWN_TIMEOUT_SECONDS, CONTAINER_PORT, STOP_TIMEOUT_SECONDS } from "../infra/service";
-import { type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
+import { type OfflineResource, type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
 import { byId, containerDefinition, inventory, ofType, one, T } from "./support/stackQueries";
+
+/** The resource of `type` attached to `bucket` (its `bucket` input is the bucket's id). */
+function companionOf(stack: OfflineStack, bucket: OfflineResource, type: string): OfflineResource {
+  const matches = ofType(stack, type).filter((resource) => resource.inputs.bucket === `${bucket.name}-id`);
+  assert.equal(matches.length, 1, `${type} of ${bucket.name}`);
+  return matches[0];
+}
+
+function bucketPolicyOf(stack: OfflineStack, bucket: OfflineResource) {
+  return JSON.parse(companionOf(stack, bucket, T.bucketPolicy).inputs.policy);
+}
 
 const CERTIFICATE = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 
@@ -32,6 +43,10 @@ describe("Pulumi program under mocks", function () {
       assert.equal(counts[T.listener], 1, "HTTP only without a certificate");
       assert.equal(counts[T.role], 2, "execution and task roles");
       assert.equal(counts[T.scalingPolicy], 2, "CPU and requests");
+      assert.equal(counts[T.flowLog], 1, "the VPC's flow log");
+      for (const type of [T.bucket, T.bucketEncryption, T.bucketPublicAccessBlock, T.bucketOwnershipControls, T.bucketLifecycle, T.bucketPolicy]) {
+        assert.equal(counts[type], 2, `${type}: flow logs and ALB access logs`);
+      }
     });
 
     it("prod adds VPC endpoints and an endpoint security group, still no NAT", () => {
@@ -73,6 +88,30 @@ describe("Pulumi program under mocks", function () {
       assert.equal(defaultGroup.inputs.egress, undefined);
     });
 
+    it("logs every flow (accepted and rejected) of the VPC to its own S3 bucket", () => {
+      for (const stack of [dev, prod]) {
+        const flowLog = one(stack, T.flowLog);
+        assert.equal(flowLog.inputs.vpcId, `${one(stack, T.vpc).name}-id`);
+        assert.equal(flowLog.inputs.trafficType, "ALL");
+        assert.equal(flowLog.inputs.logDestinationType, "s3");
+        assert.equal(flowLog.inputs.logDestination, one(stack, T.bucket, "-flow-logs").state.arn);
+        assert.equal(flowLog.inputs.iamRoleArn, undefined, "S3 delivery needs no IAM role");
+        assert.ok(flowLog.options.dependsOn.some((name) => name.endsWith("-flow-logs-policy")), "created after the bucket policy that lets it write");
+      }
+    });
+
+    it("the flow-log bucket admits only VPC Flow Logs of this account, under AWSLogs/<account>/", () => {
+      const bucket = one(dev, T.bucket, "-flow-logs");
+      const statements = bucketPolicyOf(dev, bucket).Statement;
+      const write = statements.find((statement: any) => statement.Action === "s3:PutObject");
+      assert.deepEqual(write.Principal, { Service: "delivery.logs.amazonaws.com" });
+      assert.equal(write.Resource, `${bucket.state.arn}/AWSLogs/123456789012/*`);
+      assert.equal(write.Condition.StringEquals["aws:SourceAccount"], "123456789012");
+      assert.equal(write.Condition.ArnLike["aws:SourceArn"], "arn:aws:logs:ap-northeast-1:123456789012:*");
+      const aclCheck = statements.find((statement: any) => statement.Action === "s3:GetBucketAcl");
+      assert.equal(aclCheck.Resource, bucket.state.arn);
+    });
+
     it("endpoints mode: gateway endpoints on the private route tables, interface endpoints behind 443 from the VPC", () => {
       const endpoints = ofType(prod, T.vpcEndpoint);
       const services = endpoints.map((endpoint) => endpoint.inputs.serviceName).sort();
@@ -104,6 +143,32 @@ describe("Pulumi program under mocks", function () {
 
     it("NAT gateways exist only in nat mode", () => {
       assert.equal(ofType(dev, T.natGateway).length + ofType(prod, T.natGateway).length, 0);
+    });
+  });
+
+  describe("log buckets", () => {
+    it("each is encrypted (SSE-S3), fully private, ACL-free, expiring after 30 days, and TLS-only", () => {
+      for (const stack of [dev, prod]) {
+        for (const bucket of ofType(stack, T.bucket)) {
+          const companion = (type: string) => companionOf(stack, bucket, type).inputs;
+          assert.equal(companion(T.bucketEncryption).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256", bucket.name);
+          const block = companion(T.bucketPublicAccessBlock);
+          assert.ok(block.blockPublicAcls && block.blockPublicPolicy && block.ignorePublicAcls && block.restrictPublicBuckets, bucket.name);
+          assert.equal(companion(T.bucketOwnershipControls).rule.objectOwnership, "BucketOwnerEnforced");
+          const [rule] = companion(T.bucketLifecycle).rules;
+          assert.equal(rule.status, "Enabled");
+          assert.equal(rule.expiration.days, 30);
+          const deny = bucketPolicyOf(stack, bucket).Statement.find((statement: any) => statement.Effect === "Deny");
+          assert.deepEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
+          assert.equal(deny.Action, "s3:*");
+          assert.deepEqual(deny.Resource, [bucket.state.arn, `${bucket.state.arn}/*`]);
+        }
+      }
+    });
+
+    it("dev's empty themselves on destroy; prod's are kept (protectData)", () => {
+      assert.ok(ofType(dev, T.bucket).every((bucket) => bucket.inputs.forceDestroy === true));
+      assert.ok(ofType(prod, T.bucket).every((bucket) => bucket.inputs.forceDestroy === false));
     });
   });
 
@@ -190,9 +255,12 @@ describe("Pulumi program under mocks", function () {
       assert.deepEqual(table.inputs.ttl, { attributeName: TTL_ATTRIBUTE, enabled: true });
     });
 
-    it("prod: PITR, deletion protection and retainOnDelete; dev: destroyable", () => {
+    it("PITR in every stack (it costs per GB of table)", () => {
+      for (const stack of [dev, prod]) assert.deepEqual(one(stack, T.table).inputs.pointInTimeRecovery, { enabled: true });
+    });
+
+    it("prod: deletion protection and retainOnDelete; dev: destroyable", () => {
       const prodTable = one(prod, T.table);
-      assert.equal(prodTable.inputs.pointInTimeRecovery.enabled, true);
       assert.equal(prodTable.inputs.deletionProtectionEnabled, true);
       assert.equal(prodTable.options.retainOnDelete, true);
       const devTable = one(dev, T.table);
@@ -285,6 +353,19 @@ describe("Pulumi program under mocks", function () {
       assert.equal(alb.inputs.dropInvalidHeaderFields, true);
       const publicSubnets = ofType(dev, T.subnet).filter((subnet) => subnet.inputs.tags.tier === "public").map((subnet) => `${subnet.name}-id`);
       assert.deepEqual([...alb.inputs.subnets].sort(), publicSubnets.sort());
+    });
+
+    it("delivers access logs to its bucket, which admits only ELB log delivery under AWSLogs/<account>/", () => {
+      for (const stack of [dev, prod]) {
+        const alb = one(stack, T.loadBalancer);
+        const bucket = one(stack, T.bucket, "-alb-logs");
+        assert.deepEqual(alb.inputs.accessLogs, { bucket: `${bucket.name}-id`, enabled: true });
+        assert.ok(alb.options.dependsOn.some((name) => name.endsWith("-alb-logs-policy")), "AWS checks it can write when access logs are turned on");
+        const [allow] = bucketPolicyOf(stack, bucket).Statement.filter((statement: any) => statement.Effect === "Allow");
+        assert.deepEqual(allow.Principal, { Service: ELB_LOG_DELIVERY_SERVICE });
+        assert.equal(allow.Action, "s3:PutObject");
+        assert.equal(allow.Resource, `${bucket.state.arn}/AWSLogs/123456789012/*`);
+      }
     });
 
     it("target group: type ip, HTTP 8080, /healthz, tuned for fast rollouts", () => {

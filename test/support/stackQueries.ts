@@ -48,6 +48,13 @@ export const T = {
   listener: "aws:lb/listener:Listener",
   scalingTarget: "aws:appautoscaling/target:Target",
   scalingPolicy: "aws:appautoscaling/policy:Policy",
+  flowLog: "aws:ec2/flowLog:FlowLog",
+  bucket: "aws:s3/bucket:Bucket",
+  bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  bucketOwnershipControls: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
 } as const;
 
 /** The app container's definition inside the task definition. */

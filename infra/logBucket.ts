@@ -1,0 +1,100 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Where a delivery policy is written for: the bucket's ARN, and the account and region writing into it. */
+export interface LogBucketTarget {
+  arn: string;
+  accountId: string;
+  region: string;
+}
+
+/** An IAM policy statement (JSON form). */
+export type PolicyStatement = Record<string, unknown>;
+
+export interface LogBucketArgs {
+  /**
+   * The statements that let an AWS service deliver its logs into the bucket (for example the ALB's
+   * log delivery, or VPC Flow Logs). The bucket policy always adds a TLS-only deny to them.
+   */
+  delivery: (target: LogBucketTarget) => PolicyStatement[];
+  /** Days before log objects expire. Default 30. */
+  expireDays?: number;
+  /** Empty the bucket on `pulumi destroy` instead of failing because it holds logs. Default true. */
+  forceDestroy?: boolean;
+  /** Tags added to every resource. Default none. */
+  tags?: Record<string, string>;
+}
+
+/** The bucket policy statement that refuses every request not made over TLS (FSBP S3.5). */
+export function tlsOnlyStatement(bucketArn: string): PolicyStatement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
+/**
+ * An S3 bucket that an AWS service delivers logs into: SSE-S3 encryption (the only kind ALB log
+ * delivery supports), every public access blocked, ACLs disabled (BucketOwnerEnforced), objects
+ * expiring after `expireDays`, and a bucket policy with the delivery statements and a TLS-only deny.
+ */
+export class LogBucket extends pulumi.ComponentResource {
+  /** The bucket's name (its id). */
+  readonly bucketName: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+  /** The bucket policy: writers must wait for it, as the ALB checks it may write when access logs are turned on. */
+  readonly policy: aws.s3.BucketPolicy;
+
+  constructor(name: string, args: LogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boyacky:infra:LogBucket", name, {}, opts);
+    const tags = args.tags ?? {};
+    const parent = { parent: this };
+
+    const bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? true, tags }, parent);
+    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
+      bucket: bucket.id,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    }, parent);
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    }, parent);
+    const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    }, parent);
+    new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
+      bucket: bucket.id,
+      rules: [{
+        id: "expire-logs",
+        status: "Enabled",
+        filter: {},
+        expiration: { days: args.expireDays ?? 30 },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+      }],
+    }, parent);
+
+    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+    const region = aws.getRegionOutput({}, parent).region;
+    this.policy = new aws.s3.BucketPolicy(`${name}-policy`, {
+      bucket: bucket.id,
+      policy: pulumi.all([bucket.arn, accountId, region]).apply(([arn, account, regionName]) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [...args.delivery({ arn, accountId: account, region: regionName }), tlsOnlyStatement(arn)],
+        }),
+      ),
+    }, { parent: this, dependsOn: [publicAccess, ownership] }); // S3 refuses concurrent changes to one bucket's settings
+
+    this.bucketName = bucket.id;
+    this.arn = bucket.arn;
+    this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
+  }
+}

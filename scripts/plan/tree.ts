@@ -1,0 +1,451 @@
+/**
+ * The resource tree: the stack, its components, and each component's resources (grouped by the
+ * `parent` the program gave them), each with the properties a reviewer checks.
+ */
+import type { OfflineResource, OfflineStack } from "../offlineStack";
+
+export type DetailValue = string | number | boolean | string[];
+
+export interface TreeNode {
+  type: string;
+  name: string;
+  details: Record<string, DetailValue>;
+  children: TreeNode[];
+}
+
+/** Display order of types inside a component; others follow alphabetically. */
+const TYPE_ORDER = [
+  "aws:ec2/vpc:Vpc",
+  "aws:ec2/subnet:Subnet",
+  "aws:ec2/internetGateway:InternetGateway",
+  "aws:ec2/natGateway:NatGateway",
+  "aws:ec2/eip:Eip",
+  "aws:ec2/routeTable:RouteTable",
+  "aws:ec2/route:Route",
+  "aws:ec2/routeTableAssociation:RouteTableAssociation",
+  "aws:ec2/vpcEndpoint:VpcEndpoint",
+  "aws:ec2/flowLog:FlowLog",
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+  "aws:ec2/securityGroup:SecurityGroup",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  "aws:lb/loadBalancer:LoadBalancer",
+  "aws:lb/listener:Listener",
+  "aws:lb/targetGroup:TargetGroup",
+  "aws:s3/bucket:Bucket",
+  "aws:s3/bucketV2:BucketV2",
+  "aws:s3/bucketPolicy:BucketPolicy",
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  "aws:ecr/repository:Repository",
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+  "docker:index/image:Image",
+  "aws:dynamodb/table:Table",
+  "aws:iam/role:Role",
+  "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:ecs/cluster:Cluster",
+  "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:ecs/taskDefinition:TaskDefinition",
+  "aws:ecs/service:Service",
+  "aws:appautoscaling/target:Target",
+  "aws:appautoscaling/policy:Policy",
+];
+
+/** `aws:ec2/vpc:Vpc` -> `ec2.Vpc`; `docker:index/image:Image` -> `docker.Image`; components keep their type. */
+export function shortType(type: string): string {
+  const match = /^([\w-]+):([\w-]+)(?:\/[\w-]+)?:(\w+)$/.exec(type);
+  if (!match || match[1] === "pulumi" || match[1] === "boyacky") return type;
+  const [, pkg, module, name] = match;
+  if (pkg === "aws") return `${module}.${name}`;
+  return module === "index" ? `${pkg}.${name}` : `${pkg}.${module}.${name}`;
+}
+
+/** Looks up resources by the ids and ARNs the mocks gave them, to show names instead of ids. */
+class References {
+  private readonly names = new Map<string, string>();
+  constructor(stack: OfflineStack) {
+    for (const resource of stack.resources) {
+      this.names.set(`${resource.name}-id`, resource.name);
+      if (typeof resource.state.arn === "string") this.names.set(resource.state.arn, resource.name);
+    }
+    // Physical names (role.name, cluster.name...) last, so that they never shadow an id or ARN.
+    for (const resource of stack.resources) {
+      const physical = resource.state.name;
+      if (typeof physical === "string" && physical !== resource.name && !this.names.has(physical)) this.names.set(physical, resource.name);
+    }
+  }
+  name(value: unknown): string {
+    return this.names.get(String(value)) ?? String(value);
+  }
+  names_(values: unknown): string[] {
+    return ((values as unknown[] | undefined) ?? []).map((value) => this.name(value));
+  }
+}
+
+function ruleText(rule: OfflineResource, refs: References): string {
+  const direction = rule.type.includes("Ingress") ? "in" : "out";
+  const ports = rule.inputs.fromPort === rule.inputs.toPort ? `${rule.inputs.fromPort}` : `${rule.inputs.fromPort}-${rule.inputs.toPort}`;
+  const peer = rule.inputs.cidrIpv4 ?? rule.inputs.cidrIpv6 ?? rule.inputs.prefixListId ?? (rule.inputs.referencedSecurityGroupId ? `sg ${refs.name(rule.inputs.referencedSecurityGroupId)}` : "?");
+  const protocol = rule.inputs.ipProtocol === "-1" ? "all" : `${rule.inputs.ipProtocol}/${ports}`;
+  return `${direction} ${protocol} ${direction === "in" ? "from" : "to"} ${peer}`;
+}
+
+/** Where a subnet's traffic to the internet goes: its route table's default route, or VPC endpoints only. */
+function subnetEgress(subnet: OfflineResource, stack: OfflineStack, refs: References): string {
+  const id = `${subnet.name}-id`;
+  const association = stack.resources.find((resource) => resource.type === "aws:ec2/routeTableAssociation:RouteTableAssociation" && resource.inputs.subnetId === id);
+  if (!association) return "main route table";
+  const tableId = association.inputs.routeTableId;
+  const defaultRoute = stack.resources.find((resource) => resource.type === "aws:ec2/route:Route" && resource.inputs.routeTableId === tableId && resource.inputs.destinationCidrBlock === "0.0.0.0/0");
+  if (defaultRoute?.inputs.natGatewayId) return `NAT gateway ${refs.name(defaultRoute.inputs.natGatewayId)}`;
+  if (defaultRoute?.inputs.gatewayId) return `internet gateway ${refs.name(defaultRoute.inputs.gatewayId)}`;
+  const endpoints = stack.resources.filter(
+    (resource) =>
+      resource.type === "aws:ec2/vpcEndpoint:VpcEndpoint" &&
+      ((resource.inputs.routeTableIds ?? []).includes(tableId) || (resource.inputs.subnetIds ?? []).includes(id)),
+  );
+  return endpoints.length ? `no internet route; VPC endpoints (${endpoints.map((endpoint) => String(endpoint.inputs.serviceName).split(".").slice(3).join(".")).join(", ")})` : "none (no internet route)";
+}
+
+/** What runs in a subnet: the ALB, the service's tasks, NAT gateways, interface endpoints. */
+function subnetUsers(subnet: OfflineResource, stack: OfflineStack): string[] {
+  const id = `${subnet.name}-id`;
+  const users: string[] = [];
+  for (const resource of stack.resources) {
+    if (resource.type === "aws:lb/loadBalancer:LoadBalancer" && (resource.inputs.subnets ?? []).includes(id)) users.push("ALB");
+    if (resource.type === "aws:ecs/service:Service" && (resource.inputs.networkConfiguration?.subnets ?? []).includes(id)) users.push("tasks");
+    if (resource.type === "aws:ec2/natGateway:NatGateway" && resource.inputs.subnetId === id) users.push("NAT gateway");
+    if (resource.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && (resource.inputs.subnetIds ?? []).includes(id)) users.push(`endpoint ${String(resource.inputs.serviceName).split(".").slice(3).join(".")}`);
+  }
+  return users;
+}
+
+function listenerAction(action: any, refs: References): string {
+  if (action?.type === "forward") return `forward to ${refs.name(action.targetGroupArn)}`;
+  if (action?.type === "redirect") {
+    const redirect = action.redirect ?? {};
+    return `redirect to ${redirect.protocol ?? "#{protocol}"}:${redirect.port ?? "#{port}"} (${redirect.statusCode})`;
+  }
+  return String(action?.type);
+}
+
+function parseJson(text: unknown): any {
+  try {
+    return JSON.parse(String(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The reviewer-relevant properties of one resource. */
+export function resourceDetails(resource: OfflineResource, stack: OfflineStack): Record<string, DetailValue> {
+  const refs = new References(stack);
+  const inputs = resource.inputs;
+  const details: Record<string, DetailValue> = {};
+  const sameComponent = (type: string) => stack.resources.filter((other) => other.type === type && other.parent === resource.parent && other.parentName === resource.parentName);
+  switch (resource.type) {
+    case "aws:ec2/vpc:Vpc":
+      Object.assign(details, { cidr: inputs.cidrBlock, dnsHostnames: inputs.enableDnsHostnames ?? false, dnsSupport: inputs.enableDnsSupport ?? true });
+      break;
+    case "aws:ec2/subnet:Subnet":
+      Object.assign(details, {
+        tier: inputs.tags?.tier ?? "?",
+        cidr: inputs.cidrBlock,
+        az: inputs.availabilityZone,
+        egress: subnetEgress(resource, stack, refs),
+        hosts: subnetUsers(resource, stack),
+        publicIpOnLaunch: inputs.mapPublicIpOnLaunch ?? false,
+      });
+      break;
+    case "aws:ec2/route:Route":
+      Object.assign(details, {
+        table: refs.name(inputs.routeTableId),
+        destination: inputs.destinationCidrBlock ?? inputs.destinationIpv6CidrBlock,
+        via: inputs.natGatewayId ? `NAT gateway ${refs.name(inputs.natGatewayId)}` : inputs.gatewayId ? `gateway ${refs.name(inputs.gatewayId)}` : "?",
+      });
+      break;
+    case "aws:ec2/routeTableAssociation:RouteTableAssociation":
+      Object.assign(details, { subnet: refs.name(inputs.subnetId), table: refs.name(inputs.routeTableId) });
+      break;
+    case "aws:ec2/natGateway:NatGateway":
+      Object.assign(details, { subnet: refs.name(inputs.subnetId), eip: refs.name(inputs.allocationId), connectivity: inputs.connectivityType ?? "public" });
+      break;
+    case "aws:ec2/eip:Eip":
+      Object.assign(details, { domain: inputs.domain, publicIpv4: true });
+      break;
+    case "aws:ec2/vpcEndpoint:VpcEndpoint":
+      Object.assign(details, { service: inputs.serviceName, type: inputs.vpcEndpointType ?? "Gateway" });
+      if (inputs.vpcEndpointType === "Interface") {
+        Object.assign(details, { subnets: refs.names_(inputs.subnetIds), azs: (inputs.subnetIds ?? []).length, privateDns: inputs.privateDnsEnabled ?? false, securityGroups: refs.names_(inputs.securityGroupIds) });
+      } else {
+        Object.assign(details, { routeTables: refs.names_(inputs.routeTableIds) });
+      }
+      break;
+    case "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":
+      Object.assign(details, { ingress: inputs.ingress?.length ? `${inputs.ingress.length} rules` : "none", egress: inputs.egress?.length ? `${inputs.egress.length} rules` : "none" });
+      break;
+    case "aws:ec2/securityGroup:SecurityGroup": {
+      const rules = stack.resources.filter((rule) => /securityGroup(Ingress|Egress)Rule:/.test(rule.type) && rule.inputs.securityGroupId === `${resource.name}-id`);
+      Object.assign(details, {
+        description: inputs.description ?? "",
+        rules: rules.map((rule) => ruleText(rule, refs)).sort(),
+        ...(inputs.ingress?.length || inputs.egress?.length ? { inlineRules: `${inputs.ingress?.length ?? 0} in, ${inputs.egress?.length ?? 0} out` } : {}),
+      });
+      break;
+    }
+    case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+    case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
+      Object.assign(details, { group: refs.name(inputs.securityGroupId), rule: ruleText(resource, refs) });
+      break;
+    case "aws:lb/loadBalancer:LoadBalancer":
+      Object.assign(details, {
+        kind: inputs.loadBalancerType ?? "application",
+        scheme: inputs.internal ? "internal" : "internet-facing",
+        azs: (inputs.subnets ?? []).length,
+        subnets: refs.names_(inputs.subnets),
+        securityGroups: refs.names_(inputs.securityGroups),
+        deletionProtection: inputs.enableDeletionProtection ?? false,
+        dropInvalidHeaderFields: inputs.dropInvalidHeaderFields ?? false,
+        desyncMitigation: inputs.desyncMitigationMode ?? "defensive",
+        accessLogs: inputs.accessLogs?.enabled ? `to bucket ${refs.name(inputs.accessLogs.bucket)}${inputs.accessLogs.prefix ? `/${inputs.accessLogs.prefix}` : ""}` : "off",
+      });
+      break;
+    case "aws:lb/targetGroup:TargetGroup": {
+      const check = inputs.healthCheck ?? {};
+      Object.assign(details, {
+        targets: `${inputs.targetType ?? "instance"} ${inputs.protocol}:${inputs.port}`,
+        healthCheck: `${check.protocol ?? "HTTP"} ${check.path ?? "/"} -> ${check.matcher ?? "200"}, every ${check.interval ?? 30} s, timeout ${check.timeout ?? 5} s, healthy after ${check.healthyThreshold ?? 5}, unhealthy after ${check.unhealthyThreshold ?? 2}`,
+        deregistrationDelay: `${inputs.deregistrationDelay ?? 300} s`,
+      });
+      break;
+    }
+    case "aws:lb/listener:Listener":
+      Object.assign(details, {
+        listen: `${inputs.protocol}:${inputs.port}`,
+        action: (inputs.defaultActions ?? []).map((action: unknown) => listenerAction(action, refs)),
+        ...(inputs.sslPolicy ? { tlsPolicy: inputs.sslPolicy } : {}),
+        ...(inputs.certificateArn ? { certificate: inputs.certificateArn } : {}),
+      });
+      break;
+    case "aws:ecr/repository:Repository":
+      Object.assign(details, {
+        tagMutability: inputs.imageTagMutability ?? "MUTABLE",
+        scanOnPush: inputs.imageScanningConfiguration?.scanOnPush ?? false,
+        forceDelete: inputs.forceDelete ?? false,
+        encryption: inputs.encryptionConfigurations?.[0]?.encryptionType ?? "AES256",
+      });
+      break;
+    case "aws:ecr/lifecyclePolicy:LifecyclePolicy": {
+      const rules = parseJson(inputs.policy)?.rules ?? [];
+      Object.assign(details, { rules: rules.map((rule: any) => `${rule.action?.type} ${rule.selection?.tagStatus} when ${rule.selection?.countType} ${rule.selection?.countNumber}`) });
+      break;
+    }
+    case "docker:index/image:Image":
+      Object.assign(details, { image: inputs.imageName, platform: inputs.build?.platform ?? "?", pushedAs: resource.state.repoDigest ?? "?" });
+      break;
+    case "aws:dynamodb/table:Table":
+      Object.assign(details, {
+        billing: inputs.billingMode ?? "PROVISIONED",
+        keys: [inputs.hashKey, inputs.rangeKey].filter(Boolean).join(" + "),
+        pitr: inputs.pointInTimeRecovery?.enabled ?? false,
+        deletionProtection: inputs.deletionProtectionEnabled ?? false,
+        retainOnDelete: resource.options.retainOnDelete ?? false,
+        ttl: inputs.ttl?.enabled ? inputs.ttl.attributeName : "off",
+        encryption: inputs.serverSideEncryption?.enabled ? `KMS ${inputs.serverSideEncryption.kmsKeyArn ?? "aws/dynamodb"}` : "AWS owned key",
+      });
+      break;
+    case "aws:iam/role:Role": {
+      const statements = parseJson(inputs.assumeRolePolicy)?.Statement ?? [];
+      Object.assign(details, {
+        trusts: statements.map((statement: any) => `${JSON.stringify(statement.Principal)}${statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : ""}`),
+      });
+      break;
+    }
+    case "aws:iam/rolePolicy:RolePolicy": {
+      const statements = parseJson(inputs.policy)?.Statement ?? [];
+      Object.assign(details, {
+        role: refs.name(inputs.role),
+        allows: statements.map((statement: any) => `${[statement.Action].flat().join(" ")} on ${[statement.Resource].flat().join(" ")}`),
+      });
+      break;
+    }
+    case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+      Object.assign(details, { role: refs.name(inputs.role), policy: inputs.policyArn });
+      break;
+    case "aws:ecs/cluster:Cluster":
+      Object.assign(details, { containerInsights: (inputs.settings ?? []).find((setting: any) => setting.name === "containerInsights")?.value ?? "disabled" });
+      break;
+    case "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":
+      Object.assign(details, { providers: inputs.capacityProviders ?? [] });
+      break;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      Object.assign(details, { retentionDays: inputs.retentionInDays ?? "never expire", ...(inputs.kmsKeyId ? { kms: inputs.kmsKeyId } : {}) });
+      break;
+    case "aws:ecs/taskDefinition:TaskDefinition": {
+      const containers = parseJson(inputs.containerDefinitions) ?? [];
+      const platform = inputs.runtimePlatform ?? {};
+      Object.assign(details, {
+        size: `${Number(inputs.cpu) / 1024} vCPU / ${Number(inputs.memory) / 1024} GB (cpu ${inputs.cpu}, memory ${inputs.memory})`,
+        platform: `${platform.operatingSystemFamily ?? "LINUX"}/${platform.cpuArchitecture ?? "X86_64"}`,
+        image: containers.map((container: any) => `${container.name}: ${container.image}`),
+        user: containers.map((container: any) => container.user ?? "root"),
+        readonlyRootFilesystem: containers.every((container: any) => container.readonlyRootFilesystem === true),
+      });
+      break;
+    }
+    case "aws:ecs/service:Service": {
+      const target = sameComponent("aws:appautoscaling/target:Target")[0];
+      const strategies = inputs.capacityProviderStrategies as { capacityProvider: string; base?: number; weight?: number }[] | undefined;
+      const network = inputs.networkConfiguration ?? {};
+      Object.assign(details, {
+        desiredCount: inputs.desiredCount ?? 1,
+        ...(target ? { autoscaling: `${target.inputs.minCapacity}..${target.inputs.maxCapacity}` } : {}),
+        capacity: strategies?.length
+          ? strategies.map((strategy) => `${strategy.capacityProvider} base ${strategy.base ?? 0} weight ${strategy.weight ?? 0}`)
+          : `launchType ${inputs.launchType ?? "EC2"}`,
+        publicIp: network.assignPublicIp ?? false,
+        subnets: refs.names_(network.subnets),
+        securityGroups: refs.names_(network.securityGroups),
+        deployment: `min ${inputs.deploymentMinimumHealthyPercent ?? 100}% / max ${inputs.deploymentMaximumPercent ?? 200}%, circuit breaker ${inputs.deploymentCircuitBreaker?.enable ? (inputs.deploymentCircuitBreaker.rollback ? "with rollback" : "without rollback") : "off"}`,
+        healthCheckGrace: `${inputs.healthCheckGracePeriodSeconds ?? 0} s`,
+        executeCommand: inputs.enableExecuteCommand ?? false,
+      });
+      break;
+    }
+    case "aws:ec2/flowLog:FlowLog":
+      Object.assign(details, {
+        of: refs.name(inputs.vpcId ?? inputs.subnetId ?? inputs.eniId),
+        traffic: inputs.trafficType,
+        to: `${inputs.logDestinationType ?? "cloud-watch-logs"} ${refs.name(inputs.logDestination ?? inputs.logGroupName)}`,
+        aggregation: `${inputs.maxAggregationInterval ?? 600} s`,
+      });
+      break;
+    case "aws:s3/bucket:Bucket":
+    case "aws:s3/bucketV2:BucketV2":
+      Object.assign(details, { forceDestroy: inputs.forceDestroy ?? false, retainOnDelete: resource.options.retainOnDelete ?? false });
+      break;
+    case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+    case "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":
+      Object.assign(details, {
+        bucket: refs.name(inputs.bucket),
+        encryption: (inputs.rules ?? []).map((rule: any) => `${rule.applyServerSideEncryptionByDefault?.sseAlgorithm}${rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ? ` ${rule.applyServerSideEncryptionByDefault.kmsMasterKeyId}` : ""}`),
+      });
+      break;
+    case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
+      const flags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+      const off = flags.filter((flag) => inputs[flag] !== true);
+      Object.assign(details, { bucket: refs.name(inputs.bucket), publicAccess: off.length ? `NOT blocked: ${off.join(", ")}` : "all blocked" });
+      break;
+    }
+    case "aws:s3/bucketOwnershipControls:BucketOwnershipControls":
+      Object.assign(details, { bucket: refs.name(inputs.bucket), objectOwnership: inputs.rule?.objectOwnership ?? "?" });
+      break;
+    case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
+    case "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":
+      Object.assign(details, {
+        bucket: refs.name(inputs.bucket),
+        rules: (inputs.rules ?? []).map((rule: any) => `${rule.id ?? "rule"} (${rule.status})${rule.expiration?.days ? `: expire after ${rule.expiration.days} days` : ""}`),
+      });
+      break;
+    case "aws:s3/bucketPolicy:BucketPolicy": {
+      const statements = parseJson(inputs.policy)?.Statement ?? [];
+      Object.assign(details, {
+        bucket: refs.name(inputs.bucket),
+        statements: statements.map((statement: any) => `${statement.Sid ?? "?"}: ${statement.Effect} ${[statement.Action].flat().join(" ")} to ${typeof statement.Principal === "string" ? statement.Principal : JSON.stringify(statement.Principal)}`),
+      });
+      break;
+    }
+    case "aws:appautoscaling/target:Target":
+      Object.assign(details, { min: inputs.minCapacity, max: inputs.maxCapacity });
+      break;
+    case "aws:appautoscaling/policy:Policy": {
+      const config = inputs.targetTrackingScalingPolicyConfiguration ?? {};
+      Object.assign(details, {
+        tracks: `${config.predefinedMetricSpecification?.predefinedMetricType ?? "?"} at ${config.targetValue}`,
+        cooldowns: `out ${config.scaleOutCooldown ?? "?"} s, in ${config.scaleInCooldown ?? "?"} s`,
+      });
+      break;
+    }
+  }
+  if (resource.options.protect) details.protect = true;
+  if (resource.options.retainOnDelete && !("retainOnDelete" in details)) details.retainOnDelete = true;
+  return details;
+}
+
+function order(node: { type: string; name: string }): [number, string, string] {
+  const index = TYPE_ORDER.indexOf(node.type);
+  const component = node.type.startsWith("boyacky:");
+  return [component ? TYPE_ORDER.length + 1 : index < 0 ? TYPE_ORDER.length : index, node.type, node.name];
+}
+
+function sortNodes(nodes: TreeNode[]): TreeNode[] {
+  nodes.sort((a, b) => {
+    const [ia, ta, na] = order(a);
+    const [ib, tb, nb] = order(b);
+    return ia - ib || ta.localeCompare(tb) || na.localeCompare(nb);
+  });
+  for (const node of nodes) sortNodes(node.children);
+  return nodes;
+}
+
+/** Stack -> components -> resources. Components keep the order the program created them in. */
+export function buildTree(stack: OfflineStack): TreeNode {
+  const stackResource = stack.resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
+  const root: TreeNode = { type: "pulumi:pulumi:Stack", name: stackResource?.name ?? stack.stack, details: {}, children: [] };
+  // Parents are recorded by type and name; by type alone only if the name is missing.
+  const byTypeAndName = new Map<string, TreeNode>();
+  const byType = new Map<string, TreeNode>();
+  const nodes = stack.resources
+    .filter((resource) => resource !== stackResource)
+    .map((resource) => {
+      const node: TreeNode = { type: resource.type, name: resource.name, details: resourceDetails(resource, stack), children: [] };
+      byTypeAndName.set(`${resource.type}::${resource.name}`, node);
+      if (!byType.has(resource.type)) byType.set(resource.type, node);
+      return { resource, node };
+    });
+  for (const { resource, node } of nodes) {
+    const parent = resource.parent ? (byTypeAndName.get(`${resource.parent}::${resource.parentName}`) ?? byType.get(resource.parent) ?? root) : root;
+    parent.children.push(node);
+  }
+  for (const component of root.children) sortNodes(component.children);
+  return root;
+}
+
+function formatValue(value: DetailValue): string {
+  return Array.isArray(value) ? (value.length ? value.join("; ") : "none") : String(value);
+}
+
+const INLINE_WIDTH = 140;
+
+/** Box-drawing tree; a resource's details inline when short, one per line below it otherwise. */
+export function renderTree(root: TreeNode): string {
+  const lines: string[] = [];
+  function label(node: TreeNode): string {
+    return node.type.startsWith("pulumi:") || node.type.startsWith("boyacky:") ? `${node.type}  ${node.name}` : `${shortType(node.type)}  ${node.name}`;
+  }
+  function visit(node: TreeNode, prefix: string, childPrefix: string) {
+    const entries = Object.entries(node.details).map(([key, value]) => `${key}: ${formatValue(value)}`);
+    const inline = `${label(node)}${entries.length ? `  (${entries.join(", ")})` : ""}`;
+    if ((prefix + inline).length <= INLINE_WIDTH || !entries.length) lines.push(prefix + inline);
+    else {
+      lines.push(prefix + label(node));
+      const detailPrefix = childPrefix + (node.children.length ? "│    " : "     ");
+      for (const entry of entries) lines.push(detailPrefix + entry);
+    }
+    node.children.forEach((child, index) => {
+      const last = index === node.children.length - 1;
+      visit(child, childPrefix + (last ? "└─ " : "├─ "), childPrefix + (last ? "   " : "│  "));
+    });
+  }
+  visit(root, "", "");
+  return lines.join("\n");
+}
+
+/** Every resource in the tree, depth first. */
+export function flattenTree(root: TreeNode): TreeNode[] {
+  return [root, ...root.children.flatMap(flattenTree)];
+}
