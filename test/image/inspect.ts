@@ -8,6 +8,7 @@
 import { readFileSync, readdirSync, lstatSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { check, finish } from "./checks";
 
 interface ImageConfig {
   User?: string;
@@ -43,13 +44,6 @@ function args(): Record<string, string> {
   return out;
 }
 
-let failures = 0;
-let passes = 0;
-function check(ok: boolean, what: string, detail = ""): void {
-  if (ok) passes++;
-  else failures++;
-  console.log(`${ok ? "  ok  " : "  FAIL"} ${what}${detail ? `: ${detail}` : ""}`);
-}
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 
@@ -152,8 +146,7 @@ function main(): void {
   console.log(`  whole image: ${manifest.layers.length} layers, ${mb(totalBytes)} uncompressed (the stand-in base is ${mb(totalBytes - addedBytes)}; the official node:*-slim base differs)`);
   check(addedBytes > 0 && addedBytes < 20e6, "app layers under 20 MB", mb(addedBytes));
 
-  console.log(`inspect: ${passes} passed, ${failures} failed`);
-  process.exit(failures === 0 ? 0 : 1);
+  finish("inspect");
 }
 
 main();

@@ -18,6 +18,7 @@ import { createServer } from "node:net";
 import { createDynamoClient } from "../../app/src/store/dynamoClient";
 import { ensureTable } from "../../app/src/store/ensureTable";
 import { startLocalDynamo, type LocalDynamo } from "../../scripts/localDynamo";
+import { check, finish } from "./checks";
 
 const TABLE = "boyacky-image-test";
 const HEALTH_POLL_MS = 100;
@@ -41,13 +42,6 @@ function args(): { appJson: string; container: string; buildah: string[] } {
   return { appJson: get("app-json"), container: get("container"), buildah: get("buildah").split("\n").filter(Boolean) };
 }
 
-let failures = 0;
-let passes = 0;
-function check(ok: boolean, what: string, detail = ""): void {
-  if (ok) passes++;
-  else failures++;
-  console.log(`${ok ? "  ok  " : "  FAIL"} ${what}${detail ? `: ${detail}` : ""}`);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -249,11 +243,5 @@ async function main(): Promise<void> {
 }
 
 main()
-  .catch((error: unknown) => {
-    failures++;
-    console.log(`  FAIL ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  })
-  .finally(() => {
-    console.log(`run: ${passes} passed, ${failures} failed`);
-    process.exit(failures === 0 ? 0 : 1);
-  });
+  .catch((error: unknown) => check(false, "the run finished", error instanceof Error ? (error.stack ?? error.message) : String(error)))
+  .finally(() => finish("run"));
