@@ -24,7 +24,24 @@ export interface AppConfig {
   trustProxy: boolean;
   /** BOYACKY_SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests on SIGTERM. Default 10000. */
   shutdownTimeoutMs: number;
+  /** Requests per minute per client IP (see `RateLimitSettings`). */
+  rateLimit: RateLimitSettings;
 }
+
+/**
+ * Per-client-IP limits, counted per minute by @fastify/rate-limit. The client IP is the socket's
+ * address, or with BOYACKY_TRUST_PROXY the one the load balancer puts in X-Forwarded-For.
+ * 0 turns a limit off (e.g. when a WAF in front already limits).
+ */
+export interface RateLimitSettings {
+  /** BOYACKY_RATE_LIMIT_PER_MINUTE: all requests (pages, API, static files) except /healthz. Default 300. */
+  perMinute: number;
+  /** BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE: POST and DELETE requests, all routes together. Default 60. */
+  writesPerMinute: number;
+}
+
+export const DEFAULT_RATE_LIMIT: Readonly<RateLimitSettings> = { perMinute: 300, writesPerMinute: 60 };
+const MAX_RATE_LIMIT_PER_MINUTE = 1_000_000;
 
 /** Thrown with a message naming the variable, its value and what is allowed. */
 export class ConfigError extends Error {
@@ -82,5 +99,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     trustProxy: boolean(env, "BOYACKY_TRUST_PROXY"),
     shutdownTimeoutMs: integer(env, "BOYACKY_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 120_000),
+    rateLimit: {
+      perMinute: integer(env, "BOYACKY_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT.perMinute, 0, MAX_RATE_LIMIT_PER_MINUTE),
+      writesPerMinute: integer(env, "BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT.writesPerMinute, 0, MAX_RATE_LIMIT_PER_MINUTE),
+    },
   };
 }

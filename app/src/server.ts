@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { buildHttpApp } from "./http/app";
 import { ConfigError, loadConfig } from "./config";
 import { createDynamoClient } from "./store/dynamoClient";
@@ -17,13 +18,30 @@ async function main(): Promise<void> {
     pageSize: config.pageSize,
     logger: { level: config.logLevel },
     trustProxy: config.trustProxy,
+    rateLimit: config.rateLimit,
+  });
+
+  // Answers being worked on, so that a shutdown can end their keep-alive connections (below).
+  const answering = new Set<ServerResponse>();
+  app.server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
+    answering.add(response);
+    response.once("close", () => answering.delete(response));
   });
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, "shutting down");
+    app.log.info({ signal, inFlight: answering.size }, "shutting down");
+    // app.close() stops listening at once (new connections are refused), closes idle keep-alive
+    // connections and waits for the requests in flight. But a keep-alive connection busy at the
+    // signal would stay open after its answer, idle for the keep-alive timeout (72 s), and hold
+    // close() until the deadline below (exit 1): answer those requests with `Connection: close`,
+    // or, when the headers are already out, close the connection once the answer is sent.
+    for (const response of answering) {
+      if (!response.headersSent) response.setHeader("connection", "close");
+      else response.once("finish", () => app.server.closeIdleConnections());
+    }
     const deadline = setTimeout(() => {
       app.log.error({ timeoutMs: config.shutdownTimeoutMs }, "in-flight requests did not finish in time");
       process.exit(1);

@@ -7,6 +7,12 @@ import { TestClock } from "./support/testClock";
 
 const TOO_LONG = "あ".repeat(21);
 
+/** Collects the directive of each CSP violation in `window.cspViolations`. */
+const RECORD_CSP_VIOLATIONS = `
+  window.cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(event.effectiveDirective));
+`;
+
 // Callbacks given to page.evaluate run in the page. The project compiles without the DOM library,
 // so the little of it they use is declared here, in this module only.
 interface PageElement {
@@ -109,6 +115,35 @@ describe("browser (headless Chromium against the listening app)", function () {
     assert.equal(await input().inputValue(), TOO_LONG, "the draft is kept");
     assert.deepEqual(await rowTexts(), []);
     assert.deepEqual(await storedTexts(), []);
+  });
+
+  it("works under the strict CSP: no violation and no console error while loading and posting", async () => {
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") problems.push(`console ${message.type()}: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    // Every document records its CSP violations (the init script runs before the page's own).
+    await page.addInitScript({ content: RECORD_CSP_VIOLATIONS });
+    const violations = async () => (await page.evaluate("window.cspViolations")) as string[];
+
+    await page.reload();
+    assert.deepEqual(await violations(), []);
+    // app.js ran (script-src 'self') and style.css applied (style-src 'self').
+    assert.equal(await page.locator("[data-grapheme-counter]").textContent(), "0/20");
+    assert.equal(await page.evaluate("getComputedStyle(document.querySelector('header h1 a')).color"), "rgb(91, 75, 138)");
+
+    await input().fill("<script>x()</script>");
+    await loadedAfter(page, () => page.getByRole("button", { name: "ボヤく" }).click()); // form-action 'self', 303 to /
+    assert.deepEqual(await rowTexts(), ["<script>x()</script>"]);
+    assert.deepEqual(await violations(), []);
+    assert.deepEqual(problems, []);
+
+    // The recorder does catch a violation: an injected inline script is blocked and reported.
+    await page.evaluate("document.body.appendChild(Object.assign(document.createElement('script'), { textContent: 'window.inlineRan = true' }))");
+    await page.waitForFunction("window.cspViolations.length > 0");
+    assert.deepEqual(await violations(), ["script-src-elem"]);
+    assert.equal(await page.evaluate("window.inlineRan"), undefined);
   });
 
   it("浄化 removes the row", async () => {

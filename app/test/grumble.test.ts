@@ -97,6 +97,13 @@ describe("grumble text rules", () => {
       }
     });
 
+    it("refuses unpaired surrogates, but not the pairs that make up an emoji", () => {
+      for (const lone of ["\ud800", "\udfff", "\ud83d", "\ude00\ud83d"]) {
+        assertRefused(`ボヤ${lone}キ`, "control_characters");
+      }
+      assertAccepted("\ud83d\ude00"); // 😀
+    });
+
     it("accepts ordinary punctuation, full-width forms and markup-like text (escaping is the page's job)", () => {
       assertAccepted("ＡＢＣ！？「」、。ー〜");
       assertAccepted("<script>x()</script>"); // 20 characters

@@ -29,14 +29,15 @@ export const PROBLEM_MESSAGES_JA: Record<GrumbleProblem, string> = {
 export const PROBLEM_MESSAGES_EN: Record<GrumbleProblem, string> = {
   empty: "text must not be empty or only white space",
   too_long: `text must be at most ${MAX_GRUMBLE_GRAPHEMES} characters (grapheme clusters)`,
-  control_characters: "text must not contain control or bidirectional-override characters",
+  control_characters: "text must not contain control characters, bidirectional overrides or unpaired surrogates",
 };
 
 const segmenter = new Intl.Segmenter("ja", { granularity: "grapheme" });
 
 // C0/C1 controls (including NUL, tab and newlines: a grumble is one line), plus the bidi
-// overrides and isolates that can make a row display differently from what was stored.
-const FORBIDDEN = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+// overrides and isolates that can make a row display differently from what was stored, plus lone
+// UTF-16 surrogates (JSON's "\ud800"), which are no character at all and have no UTF-8 form.
+const FORBIDDEN = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u;
 
 /** Counts user-perceived characters: 20 kanji or 20 emoji (even multi-code-point ones) are 20. */
 export function countGraphemes(text: string): number {

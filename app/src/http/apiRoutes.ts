@@ -3,6 +3,26 @@ import { PROBLEM_MESSAGES_EN, validateGrumbleText } from "../domain/grumble";
 import { MAX_PAGE_SIZE } from "../config";
 import { parseGrumbleId, type GrumbleStore } from "../store/grumbleStore";
 
+// Response schemas: fast-json-stringify writes exactly these fields, so nothing else a stored item
+// might carry (e.g. DynamoDB attributes) can leak into an answer.
+const grumbleSchema = {
+  type: "object",
+  required: ["id", "text", "postedAt"],
+  properties: { id: { type: "string" }, text: { type: "string" }, postedAt: { type: "string" } },
+  additionalProperties: false,
+} as const;
+
+const listSchema = {
+  type: "object",
+  required: ["day", "items", "nextCursor"],
+  properties: {
+    day: { type: "string" },
+    items: { type: "array", items: grumbleSchema },
+    nextCursor: { type: ["string", "null"] },
+  },
+  additionalProperties: false,
+} as const;
+
 export interface ApiRoutesOptions {
   store: GrumbleStore;
   pageSize: number;
@@ -28,6 +48,7 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
           },
           additionalProperties: false,
         },
+        response: { 200: listSchema },
       },
     },
     async (request) => {
@@ -53,6 +74,7 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
           properties: { text: { type: "string", maxLength: 2_000 } },
           additionalProperties: false,
         },
+        response: { 201: grumbleSchema },
       },
     },
     async (request, reply) => {

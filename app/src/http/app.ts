@@ -1,11 +1,14 @@
 import fastifyCookie from "@fastify/cookie";
 import fastifyCsrf from "@fastify/csrf-protection";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from "../config";
 import type { GrumbleStore } from "../store/grumbleStore";
 import { PUBLIC_DIR } from "../paths";
 import { apiRoutes } from "./apiRoutes";
-import { handleError, handleNotFound } from "./errors";
+import { AppRefusal, handleError, handleNotFound, INVALID_ENCODING, RATE_LIMITED } from "./errors";
 import { healthRoutes } from "./healthRoutes";
 import { pageRoutes } from "./pageRoutes";
 
@@ -19,6 +22,31 @@ export interface HttpAppOptions {
   logger?: FastifyServerOptions["logger"];
   /** Trust X-Forwarded-* from a proxy (the ALB) for client IP and protocol. Default false. */
   trustProxy?: boolean;
+  /** Per-client-IP limits (0 turns one off). Default `DEFAULT_RATE_LIMIT`, as in config.ts. */
+  rateLimit?: RateLimitSettings;
+}
+
+const MINUTE_MS = 60_000;
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * The Content-Security-Policy, complete (no helmet defaults merged in). The page has no inline
+ * script or style and loads nothing from elsewhere (views.ts, public/), so nothing needs
+ * 'unsafe-inline'. No upgrade-insecure-requests: the app is also served over plain HTTP (locally).
+ */
+export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
+  "default-src": ["'self'"],
+  "script-src": ["'self'"],
+  "style-src": ["'self'"],
+  "img-src": ["'self'", "data:"],
+  "object-src": ["'none'"],
+  "base-uri": ["'none'"],
+  "form-action": ["'self'"],
+  "frame-ancestors": ["'none'"],
+};
+
+function rateLimited(retryAfterSeconds: number): AppRefusal {
+  return new AppRefusal(RATE_LIMITED, 429, `rate limit exceeded, retry in ${retryAfterSeconds} s`);
 }
 
 /** Builds the whole HTTP app (not listening yet): tests inject requests, server.ts listens. */
@@ -33,7 +61,60 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     frameworkErrors: handleError,
   });
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+
+  // JSON must be UTF-8 (RFC 8259): refuse invalid bytes instead of storing U+FFFD in their place.
+  // Fastify's own parser (with its __proto__/constructor poisoning checks) does the rest.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body);
+    } catch {
+      done(new AppRefusal(INVALID_ENCODING, 400, "request body is not valid UTF-8"), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+
+  // Security headers on every answer, errors included: see CONTENT_SECURITY_POLICY. Helmet's other
+  // defaults stay (nosniff, Referrer-Policy no-referrer, HSTS, COOP/CORP same-origin, ...).
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    frameguard: { action: "deny" },
+    referrerPolicy: { policy: "no-referrer" },
+  });
+
+  // Rate limits per client IP (request.ip: X-Forwarded-For's client with trustProxy). Registered
+  // before the routes, whose onRoute hook it uses; checked onRequest, before any body is read.
+  const limits = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  if (limits.perMinute > 0 || limits.writesPerMinute > 0) {
+    await app.register(fastifyRateLimit, {
+      global: limits.perMinute > 0,
+      max: limits.perMinute,
+      timeWindow: MINUTE_MS,
+      errorResponseBuilder: (_request, context) => rateLimited(Math.ceil(context.ttl / 1000)),
+    });
+    if (limits.writesPerMinute > 0) {
+      // One counter for all writes of a client (forms and API together), on top of the global one.
+      const checkWrite = app.createRateLimit({ max: limits.writesPerMinute, timeWindow: MINUTE_MS });
+      app.addHook("onRequest", async (request, reply) => {
+        if (!WRITE_METHODS.has(request.method)) return;
+        const limit = await checkWrite(request);
+        if (!limit.isAllowed && limit.isExceeded) {
+          reply.header("retry-after", String(limit.ttlInSeconds));
+          throw rateLimited(limit.ttlInSeconds);
+        }
+      });
+    }
+  }
+  if (limits.perMinute > 0) {
+    // Unknown URLs count too (the plugin only hooks declared routes).
+    app.setNotFoundHandler({ preHandler: app.rateLimit() }, handleNotFound);
+  } else {
+    app.setNotFoundHandler(handleNotFound);
+  }
 
   await app.register(fastifyCookie);
   await app.register(fastifyCsrf, {

@@ -16,7 +16,28 @@ const STORE_UNAVAILABLE: Omit<Problem, "status"> = {
   messageJa: "ただいまボヤキを保存・表示できません。しばらくしてからもう一度お試しください。",
 };
 
-// Fastify's own error codes that deserve a specific answer rather than the generic one.
+/**
+ * Codes of the app's own refusals, thrown as `AppRefusal`s. @fastify/rate-limit v11's default
+ * error carries no code at all (only statusCode 429 and "Rate limit exceeded, retry in 1 minute"),
+ * so app.ts builds its errors with RATE_LIMITED instead.
+ */
+export const RATE_LIMITED = "BOYACKY_RATE_LIMITED";
+export const CROSS_SITE_FORM = "BOYACKY_CROSS_SITE_FORM";
+export const INVALID_ENCODING = "BOYACKY_INVALID_ENCODING";
+
+/** An error with a `code` (and status) that `problemFor` knows, shaped like Fastify's own errors. */
+export class AppRefusal extends Error {
+  constructor(
+    readonly code: string,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AppRefusal";
+  }
+}
+
+// Fastify's own error codes (and the app's) that deserve a specific answer rather than the generic one.
 const KNOWN: Record<string, Omit<Problem, "status"> & { status?: number }> = {
   FST_CSRF_INVALID_TOKEN: { status: 403, code: "csrf_invalid", message: "missing or invalid CSRF token", messageJa: "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。" },
   FST_CSRF_MISSING_SECRET: { status: 403, code: "csrf_invalid", message: "missing CSRF cookie", messageJa: "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。" },
@@ -26,7 +47,9 @@ const KNOWN: Record<string, Omit<Problem, "status"> & { status?: number }> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: "invalid_json", message: "request body is empty", messageJa: "送信された内容が空です。" },
   FST_ERR_MAX_PARAM_LENGTH: { status: 400, code: "invalid_request", message: "a path parameter is too long", messageJa: "リクエストの内容が正しくありません。" },
   FST_ERR_BAD_URL: { status: 400, code: "invalid_request", message: "the URL is not validly encoded", messageJa: "リクエストの内容が正しくありません。" },
-  FST_ERR_RATE_LIMIT: { status: 429, code: "rate_limited", message: "too many requests; slow down and retry later", messageJa: "リクエストが多すぎます。少し時間をおいてからお試しください。" },
+  [RATE_LIMITED]: { status: 429, code: "rate_limited", message: "too many requests; slow down and retry later", messageJa: "リクエストが多すぎます。少し時間をおいてからお試しください。" },
+  [CROSS_SITE_FORM]: { status: 403, code: "cross_site", message: "forms are accepted only from this site", messageJa: "ほかのサイトからの送信は受け付けていません。このページから送信してください。" },
+  [INVALID_ENCODING]: { status: 400, code: "invalid_encoding", message: "request body is not valid UTF-8", messageJa: "送信された内容の文字コードが正しくありません（UTF-8 で送信してください）。" },
 };
 
 /** Maps any error thrown in a route to the problem it means for the client. */
@@ -59,6 +82,7 @@ export function isApiRequest(request: FastifyRequest): boolean {
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
   reply.status(problem.status);
   if (problem.status === 503) reply.header("retry-after", "5");
+  // (A 429 keeps the Retry-After that the rate limiter has set.)
   if (isApiRequest(request)) return reply.send({ error: problem.code, message: problem.message });
   return reply.type("text/html; charset=utf-8").send(renderErrorPage(problem.messageJa));
 }

@@ -6,7 +6,9 @@ import type { GrumbleStore } from "../store/grumbleStore";
  * makes the ALB drain every task. /readyz checks that the table is reachable.
  */
 export async function healthRoutes(app: FastifyInstance, options: { store: GrumbleStore }): Promise<void> {
-  app.get("/healthz", async (_request, reply) => {
+  // Exempt from the rate limit: the ALB polls it from a few addresses, and a throttled health
+  // check would take healthy tasks out of service.
+  app.get("/healthz", { config: { rateLimit: false } }, async (_request, reply) => {
     reply.header("cache-control", "no-store");
     return { status: "ok" };
   });

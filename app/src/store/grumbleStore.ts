@@ -146,9 +146,12 @@ export class GrumbleStore {
               ? {}
               : { [TTL_ATTRIBUTE]: Math.floor(postedAt.getTime() / 1000) + retentionDays * 86_400 }),
           },
-          // Never overwrite: a (vanishingly unlikely) seq collision fails instead of losing a post.
-          ConditionExpression: "attribute_not_exists(#seq)",
-          ExpressionAttributeNames: { "#seq": TABLE_KEYS.sortKey },
+          // Never overwrite another post: a (vanishingly unlikely) seq collision fails instead of
+          // losing one. But the same post again is fine: when an attempt times out after DynamoDB
+          // stored it, the SDK retries, and that retry must not turn a stored post into an error.
+          ConditionExpression: "attribute_not_exists(#seq) OR (#text = :text AND #postedAt = :postedAt)",
+          ExpressionAttributeNames: { "#seq": TABLE_KEYS.sortKey, "#text": "text", "#postedAt": "postedAt" },
+          ExpressionAttributeValues: { ":text": text, ":postedAt": postedAt.toISOString() },
         }),
       ),
     );

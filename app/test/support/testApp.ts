@@ -10,6 +10,7 @@
  * The store's clock is a `TestClock` (2026-11-22 12:00 in Asia/Tokyo, 1 ms per reading) unless
  * `now` is given: pass `now: () => new Date()` for the real time. Several apps can share one
  * dynalite (`dynamo: await startTestDynamo()`), each then only closes its own table's users.
+ * Rate limiting is off unless `rateLimit` is given (see `TestAppOptions.rateLimit`).
  */
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
@@ -17,6 +18,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { startLocalDynamo, type LocalDynamo } from "../../../scripts/localDynamo";
+import type { RateLimitSettings } from "../../src/config";
 import { buildHttpApp } from "../../src/http/app";
 import { createDynamoClient } from "../../src/store/dynamoClient";
 import { ensureTable } from "../../src/store/ensureTable";
@@ -79,19 +81,36 @@ export interface TestAppOptions {
   logger?: FastifyServerOptions["logger"];
   /** Also listen on 127.0.0.1 on a free port; default false (use `app.inject`). */
   listen?: boolean;
+  /**
+   * Endpoint the store's SDK client talks to instead of dynalite, e.g. a DynamoDB stand-in in
+   * front of it (support/dynamoStandIn.ts). The table is still created, and `storedItems()` still
+   * read, directly on dynalite.
+   */
+  storeEndpoint?: string;
+  /**
+   * Per-client-IP rate limits; default NO_RATE_LIMIT (both off), unlike production (config.ts:
+   * 300 requests and 60 writes a minute), so that load-style tests from one IP are not throttled.
+   * A test of the limits passes its own, e.g. `{ perMinute: 5, writesPerMinute: 2 }`.
+   */
+  rateLimit?: RateLimitSettings;
+  /** Take the client IP from X-Forwarded-For, as behind the ALB; default false. */
+  trustProxy?: boolean;
 }
+
+/** Both rate limits off: the test app's default. */
+export const NO_RATE_LIMIT: Readonly<RateLimitSettings> = { perMinute: 0, writesPerMinute: 0 };
 
 export interface TestApp {
   app: FastifyInstance;
   store: GrumbleStore;
-  /** The SDK client the store uses (pointing at `dynamo`). */
+  /** The SDK client the store uses (pointing at `dynamo`, or at `storeEndpoint` when given). */
   client: DynamoDBClient;
   dynamo: TestDynamo;
   tableName: string;
   timeZone: string;
   /** `http://127.0.0.1:<port>` when started with `listen: true`. */
   baseUrl?: string;
-  /** Every item in the table, read directly with the SDK (not through the store). */
+  /** Every item in the table, read directly on dynalite with the SDK (not through the store). */
   storedItems(): Promise<Record<string, unknown>[]>;
   /** Stops dynalite: the app stays up and should answer 503 where it needs DynamoDB. */
   stopDynamo(): Promise<void>;
@@ -124,7 +143,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const dynamo = options.dynamo ?? (await startTestDynamo());
   const tableName = options.tableName ?? uniqueTableName();
   const timeZone = options.timeZone ?? "Asia/Tokyo";
-  const client = createDynamoClient({ endpoint: dynamo.endpoint, region: "ap-northeast-1" });
+  // Creates the table and reads it for `storedItems()`; also the store's client unless `storeEndpoint`.
+  const direct = createDynamoClient({ endpoint: dynamo.endpoint, region: "ap-northeast-1" });
+  const client = options.storeEndpoint ? createDynamoClient({ endpoint: options.storeEndpoint, region: "ap-northeast-1" }) : direct;
   let app: FastifyInstance | undefined;
   let closed = false;
 
@@ -132,12 +153,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     if (closed) return;
     closed = true;
     await app?.close();
-    client.destroy();
+    if (client !== direct) client.destroy();
+    direct.destroy();
     if (ownsDynamo) await dynamo.stop();
   }
 
   try {
-    await ensureTable(client, tableName);
+    await ensureTable(direct, tableName);
     const store = new GrumbleStore({
       client,
       tableName,
@@ -145,13 +167,32 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       retentionDays: options.retentionDays,
       now: options.now ?? new TestClock().now,
     });
-    app = await buildHttpApp({ store, timeZone, pageSize: options.pageSize ?? 50, logger: options.logger ?? false });
+    app = await buildHttpApp({
+      store,
+      timeZone,
+      pageSize: options.pageSize ?? 50,
+      logger: options.logger ?? false,
+      rateLimit: options.rateLimit ?? NO_RATE_LIMIT,
+      trustProxy: options.trustProxy ?? false,
+    });
     let baseUrl: string | undefined;
     if (options.listen) {
       await app.listen({ host: "127.0.0.1", port: 0 });
       baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     }
-    const documents = DynamoDBDocumentClient.from(client);
+    const documents = DynamoDBDocumentClient.from(direct);
+    // Bounded: a page is at most 1 MB, so 1000 pages cover far more than any test stores.
+    const storedItems = async () => {
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      for (let page = 0; page < 1000; page++) {
+        const result = await documents.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
+        items.push(...(result.Items ?? []));
+        startKey = result.LastEvaluatedKey;
+        if (!startKey) return items;
+      }
+      throw new Error(`storedItems: ${tableName} has more than 1000 pages`);
+    };
     return {
       app,
       store,
@@ -160,11 +201,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       tableName,
       timeZone,
       baseUrl,
-      storedItems: async () => (await documents.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? [],
+      storedItems,
       stopDynamo: () => dynamo.stop(),
       restartDynamo: async () => {
         await dynamo.start();
-        await ensureTable(client, tableName);
+        await ensureTable(direct, tableName);
       },
       close,
     };

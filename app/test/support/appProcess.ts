@@ -1,0 +1,190 @@
+/**
+ * The app as a separate process, as in production: its own event loop and its own RSS, so load
+ * generation and dynalite (in the caller's process) do not skew its figures, and signals reach
+ * the real `server.ts`. Used by the benchmark (bench/run.ts) and the reliability tests.
+ *
+ *   const app = await startApp("sources", { DYNAMODB_ENDPOINT, BOYACKY_TABLE });
+ *   ... fetch(`${app.baseUrl}/api/boyaki`) ...
+ *   const exit = await app.stop();        // SIGTERM, then wait for the exit
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { createInterface } from "node:readline";
+
+/** The repository's root folder. */
+export const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+/** The two ways the app starts: from TypeScript sources (npm run dev) and the image's bundle. */
+/** Node's flags in the image's CMD (app/Dockerfile), so the bundle runs here as it does on Fargate. */
+function imageNodeFlags(): string[] {
+  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(path.join(ROOT, "app", "Dockerfile"), "utf8"));
+  if (!cmd) throw new Error("app/Dockerfile has no CMD in exec form");
+  const argv = JSON.parse(cmd[1]) as string[];
+  return argv.slice(1, -1); // between "node" and the entry file
+}
+
+export const ENTRY_POINTS = {
+  sources: ["--import", "tsx", path.join(ROOT, "app", "src", "server.ts")],
+  bundle: [...imageNodeFlags(), path.join(ROOT, "app", "dist", "server.js")],
+} as const;
+
+export type EntryPoint = keyof typeof ENTRY_POINTS;
+
+export interface AppExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface StartAppOptions {
+  /**
+   * Called with every line the app writes to stdout (pino's JSON log lines); when absent stdout
+   * is discarded. The app logs at LOG_LEVEL (default here: warn; set `LOG_LEVEL: "info"` in the
+   * environment to see each request).
+   */
+  onLogLine?: (line: string) => void;
+}
+
+export interface AppProcess {
+  baseUrl: string;
+  port: number;
+  pid: number;
+  /** Milliseconds from spawn to the first 200 on /healthz. */
+  startupMs: number;
+  /** Resident set size now, in MB (Linux /proc). */
+  rssMb(): number;
+  /** Resolves when the process has exited (it never rejects). */
+  readonly exited: Promise<AppExit>;
+  /** Sends a signal without waiting. */
+  signal(signal: NodeJS.Signals): void;
+  /**
+   * Sends SIGTERM (unless it has exited already) and waits for the exit; after `killAfterMs`
+   * (default 15 s) sends SIGKILL, so a stuck process never outlives its caller. Resolves with the
+   * exit code (null when killed by a signal).
+   */
+  stop(killAfterMs?: number): Promise<number | null>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(baseUrl: string, child: ChildProcess): Promise<void> {
+  // Bounded: 3000 attempts a few milliseconds apart, 10 s or so in all.
+  for (let attempt = 0; attempt < 3000; attempt++) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the app exited (code ${child.exitCode}, signal ${child.signalCode}) before answering /healthz`);
+    }
+    try {
+      if ((await fetch(`${baseUrl}/healthz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error("the app did not answer /healthz within about 10 s");
+}
+
+/** Starts the app on 127.0.0.1 on a free port and waits until /healthz answers 200. */
+export async function startApp(entry: EntryPoint, env: Record<string, string>, options: StartAppOptions = {}): Promise<AppProcess> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [...ENTRY_POINTS[entry]], {
+    cwd: ROOT,
+    stdio: ["ignore", options.onLogLine ? "pipe" : "ignore", "inherit"],
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+  });
+  const exited = new Promise<AppExit>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  if (options.onLogLine && child.stdout) createInterface({ input: child.stdout }).on("line", options.onLogLine);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(baseUrl, child);
+  } catch (error) {
+    child.kill("SIGKILL");
+    await exited;
+    throw error;
+  }
+  const startupMs = performance.now() - started;
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
+  return {
+    baseUrl,
+    port,
+    pid: child.pid ?? -1,
+    startupMs,
+    exited,
+    rssMb: () => {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      return match ? Number(match[1]) / 1024 : NaN;
+    },
+    signal: (signal) => {
+      if (!hasExited()) child.kill(signal);
+    },
+    stop: async (killAfterMs = 15_000) => {
+      if (!hasExited()) child.kill("SIGTERM");
+      const killer = setTimeout(() => {
+        if (!hasExited()) child.kill("SIGKILL");
+      }, killAfterMs);
+      try {
+        return (await exited).code;
+      } finally {
+        clearTimeout(killer);
+      }
+    },
+  };
+}
+
+/** A parsed log line of the app (pino JSON). */
+export type LogEntry = Record<string, any>;
+
+/**
+ * Collects the app's log lines (pass `onLogLine` to `startApp`) and waits for what they report,
+ * e.g. until the app has logged 200 incoming requests: waits end on a log line, not on a timer.
+ */
+export class LogWatch {
+  readonly entries: LogEntry[] = [];
+  private readonly waiters = new Set<() => void>();
+
+  readonly onLogLine = (line: string): void => {
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      return; // not a log line
+    }
+    if (typeof entry !== "object" || entry === null) return;
+    this.entries.push(entry as LogEntry);
+    for (const waiter of [...this.waiters]) waiter();
+  };
+
+  count(matches: (entry: LogEntry) => boolean): number {
+    return this.entries.filter(matches).length;
+  }
+
+  /** Resolves once `done()` holds (checked now and after each log line); rejects after `timeoutMs`. */
+  waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!done()) return;
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+}
