@@ -9,6 +9,7 @@ import autocannon from "autocannon";
 import { createDynamoClient } from "../app/src/store/dynamoClient";
 import { ensureTable } from "../app/src/store/ensureTable";
 import { runOfflineStack } from "../scripts/offlineStack";
+import { rolloutOf } from "../scripts/plan/rollout";
 import { startLocalDynamo } from "../scripts/localDynamo";
 import { type AppProcess, type EntryPoint, ROOT, startApp } from "./appProcess";
 import { seedHistory, seedToday } from "../app/test/support/seed";
@@ -118,16 +119,10 @@ async function main(): Promise<void> {
     return { idle, afterLoad, afterSecondLoad: app.rssMb() };
   });
 
-  const dev = await runOfflineStack("dev");
-  const inputsOf = (type: string) => {
-    const resource = dev.resources.find((candidate) => candidate.type === type);
-    if (!resource) throw new Error(`the dev stack has no ${type}`);
-    return resource.inputs;
-  };
-  const targetGroup = inputsOf("aws:lb/targetGroup:TargetGroup");
-  const service = inputsOf("aws:ecs/service:Service");
-  const rolloutFloor = targetGroup.deregistrationDelay + targetGroup.healthCheck.healthyThreshold * targetGroup.healthCheck.interval + service.healthCheckGracePeriodSeconds;
-  const awsDefaultFloor = 300 + 5 * 30;
+  // The same computation as `npm run plan`, from the program under mocks.
+  const rollout = rolloutOf(await runOfflineStack("dev"));
+  const rolloutFloor = rollout.floorSeconds;
+  const awsDefaultFloor = rollout.awsDefaults.floorSeconds;
 
   client.destroy();
   await dynamo.stop();

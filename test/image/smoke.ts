@@ -14,8 +14,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { createDynamoClient } from "../../app/src/store/dynamoClient";
+import { freePort } from "../../app/test/support/appProcess";
 import { ensureTable } from "../../app/src/store/ensureTable";
 import { startLocalDynamo, type LocalDynamo } from "../../scripts/localDynamo";
 import { check, finish } from "./checks";
@@ -42,20 +42,7 @@ function args(): { appJson: string; container: string; buildah: string[] } {
   return { appJson: get("app-json"), container: get("container"), buildah: get("buildah").split("\n").filter(Boolean) };
 }
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a short command with buildah run; resolves with its exit code and output. */
 function buildahRun(buildah: string[], runArgs: string[]): Promise<{ code: number | null; out: string }> {
