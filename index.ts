@@ -21,13 +21,14 @@ const network = new Network(name, {
   cidrBlock: config.vpcCidr,
   egressMode: config.egressMode,
   natGateways: config.natGateways,
-  forceDestroyLogs: !config.protectData,
+  enableExecuteCommand: config.enableExecuteCommand,
+  protectData: config.protectData,
   tags,
 });
 
-const image = new AppImage(name, { contextDir: "./app", keepImages: config.keepImages, forceDelete: !config.protectData, tags });
+const image = new AppImage(name, { contextDir: "./app", keepImages: config.keepImages, tags });
 
-const data = new Data(name, { protect: config.protectData, tags });
+const data = new Data(name, { protectData: config.protectData, tags });
 
 const loadBalancer = new LoadBalancer(name, {
   vpcId: network.vpcId,
@@ -35,8 +36,8 @@ const loadBalancer = new LoadBalancer(name, {
   subnetIds: network.publicSubnetIds,
   containerPort: CONTAINER_PORT,
   certificateArn: config.certificateArn,
-  deletionProtection: config.protectData,
-  forceDestroyLogs: !config.protectData,
+  protectData: config.protectData,
+  dependsOn: [network.internetGateway],
   tags,
 });
 
@@ -81,6 +82,7 @@ const service = new Service(name, {
 
 export const url = loadBalancer.url;
 export const albDnsName = loadBalancer.dnsName;
+export const albArn = loadBalancer.arn;
 export const clusterName = service.clusterName;
 export const serviceName = service.serviceName;
 export const repositoryUrl = image.repositoryUrl;

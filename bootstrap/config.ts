@@ -7,6 +7,8 @@ export interface BootstrapConfig {
   deployBranch: string;
   productionEnvironment: string;
   existingOidcProviderArn?: string;
+  /** The self-managed backend's S3 bucket, when the stacks' state lives there. */
+  stateBucket?: string;
 }
 
 /** Validates the bootstrap's settings; a bad one fails `pulumi preview` naming the key. */
@@ -28,7 +30,12 @@ export function loadBootstrapConfig(config: Pick<pulumi.Config, "get">, region: 
   if (existingOidcProviderArn && !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(existingOidcProviderArn)) {
     problems.push(`boyacky-bootstrap:existingOidcProviderArn=${existingOidcProviderArn} is not the ARN of a GitHub OIDC provider`);
   }
+  const stateBucket = config.get("stateBucket") || undefined;
+  // S3 bucket naming rules (S3 User Guide, "General purpose bucket naming rules").
+  if (stateBucket && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(stateBucket)) {
+    problems.push(`boyacky-bootstrap:stateBucket=${stateBucket} is not an S3 bucket name; give the bucket's name only (not s3://...), or leave it empty for Pulumi Cloud`);
+  }
   if (!region) problems.push("aws:region is not set; set it with `pulumi config set aws:region ap-northeast-1`");
   if (problems.length) throw new pulumi.RunError(`invalid bootstrap configuration:\n  - ${problems.join("\n  - ")}`);
-  return { region: region as string, githubRepository: repository, deployBranch, productionEnvironment, existingOidcProviderArn };
+  return { region: region as string, githubRepository: repository, deployBranch, productionEnvironment, existingOidcProviderArn, stateBucket };
 }

@@ -1,12 +1,17 @@
 /**
  * What `pulumi up` and `pulumi destroy` of the Boyacky stacks call, per AWS service: explicit
  * actions (no `service:*`), scoped to `boyacky-*` resources where the service supports it and
- * to the stack's region everywhere else. Grow it when the stack grows.
+ * to the stack's region everywhere else. Grow it when the stack grows:
+ * `test/deployReadiness.test.ts` fails when a resource type the program creates needs an action
+ * this policy does not grant (the table and its sources: `test/support/deployActions.ts`).
  */
+import { STACK_ROLE_PATH } from "../infra/taskRoles";
 
 export interface PermissionScope {
   region: string;
   accountId: string;
+  /** The self-managed backend's state bucket, if any: both roles read it, the deploy role writes it. */
+  stateBucket?: string;
 }
 
 export interface Statement {
@@ -59,9 +64,12 @@ const REGIONAL: Record<string, string[]> = {
 };
 
 /** The deploy role's statements. */
-export function deployStatements({ region, accountId }: PermissionScope): Statement[] {
+export function deployStatements({ region, accountId, stateBucket }: PermissionScope): Statement[] {
   const inRegion = { StringEquals: { "aws:RequestedRegion": region } };
   const named = (service: string, resource: string) => `arn:aws:${service}:${region}:${accountId}:${resource}`;
+  // Only the stacks' roles, which all live under this path: not the bootstrap's own roles (at `/`),
+  // so the deploy role cannot rewrite its own policy.
+  const stackRoles = `arn:aws:iam::${accountId}:role${STACK_ROLE_PATH}*`;
   return [
     ...Object.entries(REGIONAL).map(([sid, actions]) => ({ Sid: sid, Effect: "Allow" as const, Action: actions, Resource: "*", Condition: inRegion })),
     {
@@ -105,14 +113,15 @@ export function deployStatements({ region, accountId }: PermissionScope): Statem
         "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
         "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
       ],
-      Resource: `arn:aws:iam::${accountId}:role/boyacky-*`,
+      Resource: stackRoles,
     },
     {
-      Sid: "PassRolesToTasksAndFlowLogs",
+      // Flow logs go to S3, which needs no role: only the task roles are ever passed.
+      Sid: "PassRolesToTasks",
       Effect: "Allow",
       Action: ["iam:PassRole"],
-      Resource: `arn:aws:iam::${accountId}:role/boyacky-*`,
-      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"] } },
+      Resource: stackRoles,
+      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com"] } },
     },
     {
       Sid: "ServiceLinkedRoles",
@@ -132,16 +141,39 @@ export function deployStatements({ region, accountId }: PermissionScope): Statem
       ],
       Resource: ["arn:aws:s3:::boyacky-*", "arn:aws:s3:::boyacky-*/*"],
     },
+    // destroy.yml finds prod's load balancer by its tags to lift its deletion protection.
+    { Sid: "FindByTags", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*", Condition: inRegion },
+    ...stateBackendStatements(stateBucket, "write"),
+  ];
+}
+
+/**
+ * Object access to a self-managed backend's bucket (`pulumi login s3://<bucket>`), from
+ * pulumi/pulumi pkg/backend/diy: `up` and `destroy` list and read the checkpoint, take a lock
+ * (a `.pulumi/locks/` object written, listed and deleted: lock.go), and write the checkpoint,
+ * its backups and the history; `preview` takes no lock and writes nothing (backend.go, Preview).
+ */
+function stateBackendStatements(bucket: string | undefined, access: "read" | "write"): Statement[] {
+  if (!bucket) return [];
+  const objects = `arn:aws:s3:::${bucket}/*`;
+  return [
+    { Sid: "StateBucketList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: `arn:aws:s3:::${bucket}` },
+    access === "write"
+      ? { Sid: "StateObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: objects }
+      : { Sid: "StateObjectsRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: objects },
   ];
 }
 
 /** The preview role: only what `pulumi preview` reads (data sources), nothing that changes anything. */
-export function previewStatements({ region }: PermissionScope): Statement[] {
-  return [{
-    Sid: "PreviewDataSources",
-    Effect: "Allow",
-    Action: ["ec2:DescribeAvailabilityZones", "ecr:GetAuthorizationToken"],
-    Resource: "*",
-    Condition: { StringEquals: { "aws:RequestedRegion": region } },
-  }];
+export function previewStatements({ region, stateBucket }: PermissionScope): Statement[] {
+  return [
+    {
+      Sid: "PreviewDataSources",
+      Effect: "Allow",
+      Action: ["ec2:DescribeAvailabilityZones", "ecr:GetAuthorizationToken"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:RequestedRegion": region } },
+    },
+    ...stateBackendStatements(stateBucket, "read"),
+  ];
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapConfig } from "./config";
-import { deployStatements, previewStatements, type Statement } from "./deployPermissions";
+import { deployStatements, type PermissionScope, previewStatements, type Statement } from "./deployPermissions";
 
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
 const TOKEN_HOST = "token.actions.githubusercontent.com";
@@ -41,11 +41,11 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
           }],
         }),
       );
-    const role = (roleName: string, subjects: string[], statements: (scope: { region: string; accountId: string }) => Statement[]) => {
+    const role = (roleName: string, subjects: string[], statements: (scope: PermissionScope) => Statement[]) => {
       const created = new aws.iam.Role(`${name}-${roleName}`, { assumeRolePolicy: trust(subjects), maxSessionDuration: 3600 }, parent);
       new aws.iam.RolePolicy(`${name}-${roleName}`, {
         role: created.id,
-        policy: accountId.apply((account) => JSON.stringify({ Version: "2012-10-17", Statement: statements({ region: args.region, accountId: account }) })),
+        policy: accountId.apply((account) => JSON.stringify({ Version: "2012-10-17", Statement: statements({ region: args.region, accountId: account, stateBucket: args.stateBucket }) })),
       }, parent);
       return created;
     };

@@ -11,8 +11,6 @@ export interface AppImageArgs {
   contextDir?: string;
   /** Images kept in the repository; older ones are expired by a lifecycle rule. Default 10. */
   keepImages?: number;
-  /** Delete the repository even when it holds images, so `pulumi destroy` leaves nothing. Default true. */
-  forceDelete?: boolean;
   /** Tags added to every resource. Default none. */
   tags?: Record<string, string>;
 }
@@ -39,7 +37,8 @@ export class AppImage extends pulumi.ComponentResource {
       imageTagMutability: "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfigurations: [{ encryptionType: "AES256" }],
-      forceDelete: args.forceDelete ?? true,
+      // Images are rebuilt from git, so `pulumi destroy` removes the repository with them, in prod too.
+      forceDelete: true,
       tags: args.tags,
     }, parent);
 
@@ -56,15 +55,16 @@ export class AppImage extends pulumi.ComponentResource {
     }, parent);
 
     const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
-    this.tag = hashBuildContext(contextDir);
+    const build = {
+      context: contextDir,
+      dockerfile: `${contextDir}/Dockerfile`,
+      platform: IMAGE_PLATFORM,
+      builderVersion: "BuilderBuildKit",
+    } as const;
+    this.tag = hashBuildContext(contextDir, { dockerfile: build.dockerfile, settings: { platform: build.platform, builderVersion: build.builderVersion } });
     const image = new docker.Image(`${name}-image`, {
       imageName: pulumi.interpolate`${repository.repositoryUrl}:${this.tag}`,
-      build: {
-        context: contextDir,
-        dockerfile: `${contextDir}/Dockerfile`,
-        platform: IMAGE_PLATFORM,
-        builderVersion: "BuilderBuildKit",
-      },
+      build,
       registry: {
         server: repository.repositoryUrl,
         username: credentials.userName,

@@ -7,7 +7,7 @@ export interface DataArgs {
    * Production protections: deletion protection, and the table is kept (retainOnDelete) when the
    * stack is destroyed. Default false: `pulumi destroy` removes it.
    */
-  protect?: boolean;
+  protectData?: boolean;
   /** Tags added to every resource. Default none. */
   tags?: Record<string, string>;
 }
@@ -25,7 +25,7 @@ export class Data extends pulumi.ComponentResource {
 
   constructor(name: string, args: DataArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:Data", name, {}, opts);
-    const protect = args.protect ?? false;
+    const protectData = args.protectData ?? false;
 
     const table = new aws.dynamodb.Table(`${name}-grumbles`, {
       billingMode: "PAY_PER_REQUEST",
@@ -37,9 +37,9 @@ export class Data extends pulumi.ComponentResource {
       ],
       ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
       pointInTimeRecovery: { enabled: true },
-      deletionProtectionEnabled: protect,
+      deletionProtectionEnabled: protectData,
       tags: args.tags,
-    }, { parent: this, retainOnDelete: protect });
+    }, { parent: this, retainOnDelete: protectData });
 
     this.tableName = table.name;
     this.tableArn = table.arn;

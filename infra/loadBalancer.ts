@@ -29,12 +29,19 @@ export interface LoadBalancerArgs {
   containerPort?: number;
   /** ACM certificate: HTTPS on 443 and port 80 redirects to it. Default none: HTTP on 80 only. */
   certificateArn?: string;
-  /** Refuse deletion of the ALB (prod). Default false. */
-  deletionProtection?: boolean;
+  /**
+   * Production protections: ALB deletion protection (the destroy workflow lifts it after its
+   * confirmation and approval), and the access-log bucket is kept on `pulumi destroy`. Default
+   * false: everything is removed, logs included.
+   */
+  protectData?: boolean;
   /** Days the ALB's access logs are kept. Default 30. */
   accessLogExpireDays?: number;
-  /** Empty the access-log bucket on `pulumi destroy` instead of failing because it holds logs. Default true. */
-  forceDestroyLogs?: boolean;
+  /**
+   * What the internet-facing ALB must wait for: the VPC's internet gateway, as CreateLoadBalancer
+   * refuses an internet-facing load balancer in a VPC without one. Default none.
+   */
+  dependsOn?: pulumi.Resource[];
   /** Tags added to every resource. Default none. */
   tags?: Record<string, string>;
 }
@@ -48,6 +55,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
   readonly securityGroupId: pulumi.Output<string>;
   readonly targetGroupArn: pulumi.Output<string>;
   readonly dnsName: pulumi.Output<string>;
+  /** The ALB's ARN: the destroy workflow lifts its deletion protection by it. */
+  readonly arn: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
   /** `app/<name>/<id>/targetgroup/<name>/<id>`: the label of ALB request-count autoscaling. */
   readonly requestCountResourceLabel: pulumi.Output<string>;
@@ -63,7 +72,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     const securityGroup = new aws.ec2.SecurityGroup(`${name}-alb`, {
       vpcId: args.vpcId,
-      description: "ALB: HTTP(S) from anywhere; to the tasks' port only",
+      // EC2 allows only a-z A-Z 0-9, spaces and ._-:/()#,@[]+=&;{}!$* in descriptions (no apostrophe):
+      // test/support/awsValueRules.ts holds the rule and its source.
+      description: "ALB: HTTP(S) from anywhere; to the task port only",
       tags: { ...tags, Name: `${name}-alb` },
     }, parent);
     const publicPorts = https ? [80, 443] : [80];
@@ -81,7 +92,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     }
     new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-tasks`, {
       securityGroupId: securityGroup.id,
-      description: "to the tasks' container port inside the VPC",
+      description: "to the container port of the tasks inside the VPC",
       ipProtocol: "tcp",
       fromPort: containerPort,
       toPort: containerPort,
@@ -100,7 +111,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         Resource: `${arn}/AWSLogs/${accountId}/*`,
       }],
       expireDays: args.accessLogExpireDays ?? 30,
-      forceDestroy: args.forceDestroyLogs ?? true,
+      protectData: args.protectData,
       tags,
     }, parent);
 
@@ -111,10 +122,15 @@ export class LoadBalancer extends pulumi.ComponentResource {
       subnets: args.subnetIds,
       dropInvalidHeaderFields: true,
       desyncMitigationMode: "strictest",
-      enableDeletionProtection: args.deletionProtection ?? false,
+      enableDeletionProtection: args.protectData ?? false,
       accessLogs: { bucket: accessLogs.bucketName, enabled: true },
       tags,
-    }, { parent: this, dependsOn: [accessLogs.policy] }); // AWS refuses access logs it cannot write yet
+    }, {
+      parent: this,
+      // AWS refuses access logs it cannot write yet, and an internet-facing ALB in a VPC without an
+      // internet gateway ("VPC ... has no internet gateway").
+      dependsOn: [accessLogs.policy, ...(args.dependsOn ?? [])],
+    });
 
     const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
       vpcId: args.vpcId,
@@ -161,6 +177,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.securityGroupId = securityGroup.id;
     this.targetGroupArn = targetGroup.arn;
     this.dnsName = alb.dnsName;
+    this.arn = alb.arn;
     this.url = pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
     this.requestCountResourceLabel = pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`;
     this.registerOutputs({ dnsName: this.dnsName, url: this.url, targetGroupArn: this.targetGroupArn });

@@ -19,8 +19,11 @@ export interface LogBucketArgs {
   delivery: (target: LogBucketTarget) => PolicyStatement[];
   /** Days before log objects expire. Default 30. */
   expireDays?: number;
-  /** Empty the bucket on `pulumi destroy` instead of failing because it holds logs. Default true. */
-  forceDestroy?: boolean;
+  /**
+   * Keep the bucket, its logs and its settings (encryption, public access block, policy) on
+   * `pulumi destroy`, as evidence (prod). Default false: the bucket is emptied and removed.
+   */
+  protectData?: boolean;
   /** Tags added to every resource. Default none. */
   tags?: Record<string, string>;
 }
@@ -52,9 +55,12 @@ export class LogBucket extends pulumi.ComponentResource {
   constructor(name: string, args: LogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:LogBucket", name, {}, opts);
     const tags = args.tags ?? {};
-    const parent = { parent: this };
+    const protectData = args.protectData ?? false;
+    // A kept bucket keeps its settings too: deleting the public access block or the TLS-only policy
+    // of a bucket left behind would loosen it.
+    const parent = { parent: this, retainOnDelete: protectData };
 
-    const bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? true, tags }, parent);
+    const bucket = new aws.s3.Bucket(name, { forceDestroy: !protectData, tags }, parent);
     new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
       bucket: bucket.id,
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
@@ -91,7 +97,7 @@ export class LogBucket extends pulumi.ComponentResource {
           Statement: [...args.delivery({ arn, accountId: account, region: regionName }), tlsOnlyStatement(arn)],
         }),
       ),
-    }, { parent: this, dependsOn: [publicAccess, ownership] }); // S3 refuses concurrent changes to one bucket's settings
+    }, { ...parent, dependsOn: [publicAccess, ownership] }); // S3 refuses concurrent changes to one bucket's settings
 
     this.bucketName = bucket.id;
     this.arn = bucket.arn;

@@ -14,8 +14,10 @@ export interface NetworkArgs {
   natGateways?: NatGatewayLayout;
   /** Days the VPC flow logs are kept. Default 30. */
   flowLogExpireDays?: number;
-  /** Empty the flow-log bucket on `pulumi destroy` instead of failing because it holds logs. Default true. */
-  forceDestroyLogs?: boolean;
+  /** Keep the flow-log bucket on `pulumi destroy` (prod). Default false: it is emptied and removed. */
+  protectData?: boolean;
+  /** Also create the `ssmmessages` interface endpoint ECS Exec needs, with egressMode `endpoints`. Default false. */
+  enableExecuteCommand?: boolean;
   /** Tags added to every resource. Default none. */
   tags?: Record<string, string>;
 }
@@ -34,6 +36,12 @@ export function subnetCidr(vpcCidr: string, n: number): string {
 
 /** Interface endpoints the tasks need when they have no route to the internet. */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs"] as const;
+/**
+ * ECS Exec's agent talks to Session Manager through this one (ECS developer guide, "Monitor
+ * Amazon ECS containers with ECS Exec": tasks in private subnets without internet need the
+ * ssmmessages interface endpoint).
+ */
+export const EXEC_ENDPOINT_SERVICE = "ssmmessages";
 /** Gateway endpoints (free): DynamoDB for the app, S3 for ECR's image layers. */
 export const GATEWAY_ENDPOINT_SERVICES = ["dynamodb", "s3"] as const;
 
@@ -52,6 +60,8 @@ export class Network extends pulumi.ComponentResource {
   readonly taskSubnetIds: pulumi.Output<string>[];
   /** Whether tasks need a public IP to reach AWS APIs (only in `public` mode). */
   readonly assignPublicIp: boolean;
+  /** What an internet-facing load balancer must wait for: AWS refuses one in a VPC without an internet gateway. */
+  readonly internetGateway: aws.ec2.InternetGateway;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:Network", name, {}, opts);
@@ -93,7 +103,7 @@ export class Network extends pulumi.ComponentResource {
         ];
       },
       expireDays: args.flowLogExpireDays ?? 30,
-      forceDestroy: args.forceDestroyLogs ?? true,
+      protectData: args.protectData,
       tags,
     }, parent);
     new aws.ec2.FlowLog(`${name}-flow-log`, {
@@ -175,7 +185,8 @@ export class Network extends pulumi.ComponentResource {
         toPort: 443,
         cidrIpv4: cidrBlock,
       }, parent);
-      for (const service of INTERFACE_ENDPOINT_SERVICES) {
+      const interfaceServices = [...INTERFACE_ENDPOINT_SERVICES, ...(args.enableExecuteCommand ? [EXEC_ENDPOINT_SERVICE] : [])];
+      for (const service of interfaceServices) {
         new aws.ec2.VpcEndpoint(`${name}-${service.replace(".", "-")}`, {
           vpcId: vpc.id,
           serviceName: `com.amazonaws.${args.region}.${service}`,
@@ -188,6 +199,7 @@ export class Network extends pulumi.ComponentResource {
       }
     }
 
+    this.internetGateway = internetGateway;
     this.vpcId = vpc.id;
     this.cidrBlock = cidrBlock;
     this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);

@@ -25,7 +25,7 @@ export interface ServiceArgs {
   /** The ALB's request-count label, for request-based autoscaling. */
   requestCountResourceLabel: pulumi.Input<string>;
   /** Resources the service must wait for (the listeners attaching the target group). Default none. */
-  dependsOn?: pulumi.Input<pulumi.Resource>[];
+  dependsOn?: pulumi.Resource[];
   /** Image by digest. */
   imageRef: pulumi.Input<string>;
   executionRoleArn: pulumi.Input<string>;
@@ -79,7 +79,7 @@ export class Service extends pulumi.ComponentResource {
       settings: [{ name: "containerInsights", value: "enabled" }],
       tags,
     }, parent);
-    new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
+    const capacityProviders = new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
       clusterName: cluster.name,
       capacityProviders: ["FARGATE", "FARGATE_SPOT"],
     }, parent);
@@ -152,15 +152,18 @@ export class Service extends pulumi.ComponentResource {
       cluster: cluster.arn,
       taskDefinition: taskDefinition.arn,
       desiredCount: args.desiredCount ?? 1,
-      ...(spot
-        ? {
-            capacityProviderStrategies: [
-              // On-demand only for the base; every task beyond it on spot (about 70% cheaper).
-              { capacityProvider: "FARGATE", base: args.onDemandBase ?? 0, weight: 0 },
-              { capacityProvider: "FARGATE_SPOT", weight: 1 },
-            ],
-          }
-        : { launchType: "FARGATE" }),
+      // Always a capacity provider strategy, never `launchType`: switching between the two replaces
+      // the service (launch_type is ForceNew in the provider), while a strategy change is an update.
+      capacityProviderStrategies: spot
+        ? [
+            // On-demand only for the base; every task beyond it on spot (about 70% cheaper).
+            { capacityProvider: "FARGATE", base: args.onDemandBase ?? 0, weight: 0 },
+            { capacityProvider: "FARGATE_SPOT", weight: 1 },
+          ]
+        : [{ capacityProvider: "FARGATE", weight: 1 }],
+      // ECS refuses a strategy change (spot, onDemandBase) without a new deployment (provider docs,
+      // ecs.Service capacityProviderStrategies); every other update deploys anyway.
+      forceNewDeployment: true,
       platformVersion: "LATEST",
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
@@ -180,7 +183,8 @@ export class Service extends pulumi.ComponentResource {
       tags,
     }, {
       parent: this,
-      dependsOn: args.dependsOn,
+      // The capacity providers must be on the cluster before a strategy can name them.
+      dependsOn: [capacityProviders, ...(args.dependsOn ?? [])],
       // Autoscaling owns the running count once deployed; config sets the starting count.
       ignoreChanges: ["desiredCount"],
     });

@@ -3,6 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { DYNAMODB_ACTIONS } from "../app/src/store/tableDesign";
 
 export const TASK_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+/**
+ * Every stack's roles live under this IAM path, so the deploy role can be scoped to
+ * `role/boyacky/*` and never reaches the bootstrap's own roles (bootstrap/deployPermissions.ts).
+ */
+export const STACK_ROLE_PATH = "/boyacky/";
 
 /** What ECS Exec's agent needs; AWS allows no narrower resource than `*` for these. */
 const EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
@@ -42,10 +47,10 @@ export class TaskRoles extends pulumi.ComponentResource {
       }),
     );
 
-    const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy, tags: args.tags }, parent);
+    const executionRole = new aws.iam.Role(`${name}-execution`, { path: STACK_ROLE_PATH, assumeRolePolicy, tags: args.tags }, parent);
     new aws.iam.RolePolicyAttachment(`${name}-execution`, { role: executionRole.name, policyArn: TASK_EXECUTION_POLICY_ARN }, parent);
 
-    const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy, tags: args.tags }, parent);
+    const taskRole = new aws.iam.Role(`${name}-task`, { path: STACK_ROLE_PATH, assumeRolePolicy, tags: args.tags }, parent);
     new aws.iam.RolePolicy(`${name}-task-dynamodb`, {
       role: taskRole.id,
       policy: pulumi.output(args.tableArn).apply((tableArn) =>

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { GITHUB_OIDC_URL } from "../bootstrap/deployRoles";
-import { type OfflineStack, OfflineStackError, PROJECT_ROOT, runOfflineStack } from "../scripts/offlineStack";
+import { STACK_ROLE_PATH } from "../infra/taskRoles";
+import { MOCK_ACCOUNT, type OfflineStack, OfflineStackError, PROJECT_ROOT, runOfflineStack } from "../scripts/offlineStack";
+import { arnMatches } from "./support/iamPolicy";
 import { ofType, one, T } from "./support/stackQueries";
 
 const BOOTSTRAP = path.join(PROJECT_ROOT, "bootstrap");
@@ -61,11 +63,45 @@ describe("OIDC bootstrap program under mocks", () => {
       if ([].concat(statement.Resource).includes("*" as never)) {
         assert.equal(statement.Condition?.StringEquals?.["aws:RequestedRegion"], "ap-northeast-1", `${statement.Sid} has Resource * without a region limit`);
       } else {
-        for (const resource of [].concat(statement.Resource) as string[]) assert.match(resource, /boyacky-|aws-service-role/, `${statement.Sid}: ${resource}`);
+        for (const resource of [].concat(statement.Resource) as string[]) assert.match(resource, /boyacky-|role\/boyacky\/|aws-service-role/, `${statement.Sid}: ${resource}`);
       }
     }
     const passRole = statements.find((statement: { Action: string[] }) => statement.Action.includes("iam:PassRole"));
-    assert.deepEqual(passRole.Condition.StringEquals["iam:PassedToService"], ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]);
+    assert.deepEqual(passRole.Condition.StringEquals["iam:PassedToService"], ["ecs-tasks.amazonaws.com"]);
+  });
+
+  it("IAM actions reach the stacks' roles only, never the bootstrap's own roles", () => {
+    const statements: { Action: string[]; Resource: string | string[] }[] = JSON.parse(one(stack, T.rolePolicy, "-deploy").inputs.policy).Statement;
+    const iam = statements.filter((statement) => statement.Action.some((action) => action.startsWith("iam:") && action !== "iam:CreateServiceLinkedRole"));
+    assert.ok(iam.length > 0);
+    const bootstrapRoles = ofType(stack, T.role).map((role) => `arn:aws:iam::${MOCK_ACCOUNT}:role${role.inputs.path ?? "/"}${role.state.name}`);
+    const stackRole = `arn:aws:iam::${MOCK_ACCOUNT}:role${STACK_ROLE_PATH}boyacky-dev-task-1a2b3c4`;
+    for (const statement of iam) {
+      const matches = (arn: string) => [statement.Resource].flat().some((pattern) => arnMatches(pattern, arn));
+      assert.ok(matches(stackRole), `${JSON.stringify(statement.Resource)} must reach ${stackRole}`);
+      for (const arn of bootstrapRoles) assert.ok(!matches(arn), `${JSON.stringify(statement.Resource)} reaches the bootstrap's ${arn}`);
+    }
+  });
+
+  it("a self-managed state bucket: both roles may read the state, only the deploy role writes it (and its locks)", async () => {
+    const withBucket = await runOfflineStack("github", { githubRepository: REPOSITORY, stateBucket: "my-boyacky-state" }, BOOTSTRAP);
+    const grants = (roleSuffix: string, action: string, resource: string) =>
+      JSON.parse(one(withBucket, T.rolePolicy, roleSuffix).inputs.policy).Statement.some((statement: { Action: string[]; Resource: string | string[] }) =>
+        statement.Action.includes(action) && [statement.Resource].flat().some((pattern) => arnMatches(pattern, resource)));
+    const checkpoint = "arn:aws:s3:::my-boyacky-state/.pulumi/stacks/boyacky/dev.json";
+    const lock = "arn:aws:s3:::my-boyacky-state/.pulumi/locks/organization/boyacky/dev/1234.json";
+    for (const role of ["-deploy", "-preview"]) {
+      assert.ok(grants(role, "s3:ListBucket", "arn:aws:s3:::my-boyacky-state"), role);
+      assert.ok(grants(role, "s3:GetObject", checkpoint), role);
+    }
+    for (const object of [checkpoint, lock]) {
+      assert.ok(grants("-deploy", "s3:PutObject", object) && grants("-deploy", "s3:DeleteObject", object), object);
+      assert.ok(!grants("-preview", "s3:PutObject", object), "a preview takes no lock and writes nothing");
+    }
+    assert.ok(!grants("-deploy", "s3:GetObject", "arn:aws:s3:::someone-elses-bucket/x"));
+    // Without a state bucket, neither role can touch any bucket outside the stacks' own.
+    assert.ok(!JSON.parse(one(stack, T.rolePolicy, "-preview").inputs.policy).Statement.some((statement: { Action: string[] }) => statement.Action.some((action) => action.startsWith("s3:"))));
+    await assert.rejects(runOfflineStack("github", { githubRepository: REPOSITORY, stateBucket: "s3://my-boyacky-state" }, BOOTSTRAP), /stateBucket=s3:\/\/my-boyacky-state is not an S3 bucket name; give the bucket's name only/);
   });
 
   it("reuses an existing OIDC provider instead of creating a second one", async () => {

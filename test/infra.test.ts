@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { DYNAMODB_ACTIONS, TABLE_KEYS, TTL_ATTRIBUTE } from "../app/src/store/tableDesign";
-import { hashBuildContext } from "../infra/buildContextHash";
 import { ELB_LOG_DELIVERY_SERVICE, TLS_POLICY } from "../infra/loadBalancer";
 import { APP_SHUTDOWN_TIMEOUT_SECONDS, CONTAINER_PORT, STOP_TIMEOUT_SECONDS } from "../infra/service";
 import { type OfflineResource, type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
@@ -166,9 +165,24 @@ describe("Pulumi program under mocks", function () {
       }
     });
 
-    it("dev's empty themselves on destroy; prod's are kept (protectData)", () => {
-      assert.ok(ofType(dev, T.bucket).every((bucket) => bucket.inputs.forceDestroy === true));
-      assert.ok(ofType(prod, T.bucket).every((bucket) => bucket.inputs.forceDestroy === false));
+    it("dev's empty themselves on destroy; prod's are kept with every setting that locks them down (protectData)", () => {
+      assert.ok(ofType(dev, T.bucket).every((bucket) => bucket.inputs.forceDestroy === true && !bucket.options.retainOnDelete));
+      const prodBuckets = ofType(prod, T.bucket);
+      assert.equal(prodBuckets.length, 2);
+      for (const bucket of prodBuckets) {
+        assert.equal(bucket.inputs.forceDestroy, false);
+        assert.equal(bucket.options.retainOnDelete, true, bucket.name);
+        // Deleting the public access block or the TLS-only policy of a kept bucket would loosen it.
+        for (const type of [T.bucketEncryption, T.bucketPublicAccessBlock, T.bucketOwnershipControls, T.bucketLifecycle, T.bucketPolicy]) {
+          assert.equal(companionOf(prod, bucket, type).options.retainOnDelete, true, `${type} of ${bucket.name}`);
+        }
+      }
+    });
+
+    it("prod's destroy keeps exactly the data: the table and the two log buckets with their settings", () => {
+      const kept = prod.resources.filter((resource) => resource.options.retainOnDelete).map((resource) => resource.type);
+      assert.deepEqual([...new Set(kept)].sort(), [T.table, T.bucket, T.bucketLifecycle, T.bucketOwnershipControls, T.bucketPolicy, T.bucketPublicAccessBlock, T.bucketEncryption].sort());
+      assert.equal(dev.resources.filter((resource) => resource.options.retainOnDelete).length, 0, "dev leaves nothing behind");
     });
   });
 
@@ -223,9 +237,8 @@ describe("Pulumi program under mocks", function () {
       assert.equal(JSON.parse(one(prod, T.lifecyclePolicy).inputs.policy).rules[0].selection.countNumber, 20);
     });
 
-    it("forceDelete outside prod only", () => {
-      assert.equal(one(dev, T.repository).inputs.forceDelete, true);
-      assert.equal(one(prod, T.repository).inputs.forceDelete, false);
+    it("the repository goes with its images on destroy in every stack: images are rebuilt from git", () => {
+      for (const stack of [dev, prod]) assert.equal(one(stack, T.repository).inputs.forceDelete, true, stack.stack);
     });
 
     it("builds ./app for linux/amd64, tagged by the build context's hash, pushed with the ECR token", () => {
@@ -233,7 +246,7 @@ describe("Pulumi program under mocks", function () {
       assert.equal(image.inputs.build.platform, "linux/amd64");
       assert.equal(image.inputs.build.context, "./app");
       assert.equal(image.inputs.build.dockerfile, "./app/Dockerfile");
-      assert.equal(image.inputs.imageName, `${dev.outputs.repositoryUrl}:${hashBuildContext("app")}`);
+      assert.match(image.inputs.imageName, new RegExp(`^${dev.outputs.repositoryUrl}:[0-9a-f]{16}$`), "tagged by the build's content hash (test/imageTag.test.ts)");
       assert.equal(image.inputs.registry.server, dev.outputs.repositoryUrl);
       assert.equal(image.inputs.registry.username, "AWS");
       assert.equal(image.inputs.registry.password, "mock-ecr-token");
@@ -452,11 +465,17 @@ describe("Pulumi program under mocks", function () {
     });
 
     it("on-demand Fargate by default; spot puts every task beyond the on-demand base on FARGATE_SPOT", async () => {
-      assert.equal(one(dev, T.service).inputs.launchType, "FARGATE");
       const spot = await runOfflineStack("prod", { spot: "true", onDemandBase: "1" });
-      const service = one(spot, T.service).inputs;
-      assert.equal(service.launchType, undefined);
-      assert.deepEqual(service.capacityProviderStrategies, [
+      for (const stack of [dev, prod, spot]) {
+        const service = one(stack, T.service);
+        // Always a strategy, never launchType: toggling spot is then an update, not a replacement,
+        // and ECS accepts a strategy change only with a new deployment.
+        assert.equal(service.inputs.launchType, undefined, stack.stack);
+        assert.equal(service.inputs.forceNewDeployment, true, stack.stack);
+        assert.ok(service.options.dependsOn.includes(one(stack, T.capacityProviders).name), "the cluster has the providers before the service names them");
+      }
+      assert.deepEqual(one(dev, T.service).inputs.capacityProviderStrategies, [{ capacityProvider: "FARGATE", weight: 1 }]);
+      assert.deepEqual(one(spot, T.service).inputs.capacityProviderStrategies, [
         { capacityProvider: "FARGATE", base: 1, weight: 0 },
         { capacityProvider: "FARGATE_SPOT", weight: 1 },
       ]);
@@ -467,6 +486,13 @@ describe("Pulumi program under mocks", function () {
       assert.equal(one(exec, T.service).inputs.enableExecuteCommand, true);
       assert.equal(containerDefinition(exec).readonlyRootFilesystem, false);
       assert.ok(one(exec, T.rolePolicy, "-task-exec"));
+    });
+
+    it("ECS Exec with private egress through endpoints gets the ssmmessages endpoint its agent needs", async () => {
+      const exec = await runOfflineStack("prod", { enableExecuteCommand: "true" });
+      const services = (stack: OfflineStack) => ofType(stack, T.vpcEndpoint).map((endpoint) => endpoint.inputs.serviceName);
+      assert.ok(services(exec).includes("com.amazonaws.ap-northeast-1.ssmmessages"), services(exec).join(", "));
+      assert.ok(!services(prod).includes("com.amazonaws.ap-northeast-1.ssmmessages"), "only when Exec is on");
     });
   });
 });

@@ -108,7 +108,7 @@ describe("npm run plan", function () {
       assert.match(String(task.details.size), /^0\.25 vCPU \/ 0\.5 GB/);
       assert.match(String(task.details.image), /^web: 123456789012\.dkr\.ecr\.ap-northeast-1\.amazonaws\.com\/.+@sha256:[0-9a-f]{64}$/);
       const service = nodes(prod, T.service)[0];
-      assert.deepEqual([service.details.desiredCount, service.details.autoscaling, service.details.capacity, service.details.publicIp], [2, "2..4", "launchType FARGATE", false]);
+      assert.deepEqual([service.details.desiredCount, service.details.autoscaling, service.details.capacity, service.details.publicIp], [2, "2..4", ["FARGATE base 0 weight 1"], false]);
       assert.equal(nodes(dev, T.service)[0].details.publicIp, true);
       assert.deepEqual(nodes(dev, T.listener).map((node) => [node.details.listen, node.details.action]), [["HTTP:80", ["forward to boyacky-dev-tg"]]]);
     });
@@ -117,9 +117,11 @@ describe("npm run plan", function () {
       const table = (plan: Plan) => nodes(plan, T.table)[0].details;
       assert.deepEqual([table(prod).deletionProtection, table(prod).retainOnDelete], [true, true]);
       assert.deepEqual([table(dev).deletionProtection, table(dev).retainOnDelete], [false, false]);
-      assert.equal(typeof table(prod).pitr, "boolean");
+      assert.deepEqual([table(prod).pitr, table(dev).pitr], [true, true]);
       assert.deepEqual([nodes(dev, T.repository)[0].details.tagMutability, nodes(dev, T.repository)[0].details.forceDelete], ["IMMUTABLE", true]);
-      assert.equal(nodes(prod, T.repository)[0].details.forceDelete, false);
+      assert.equal(nodes(prod, T.repository)[0].details.forceDelete, true, "images are rebuilt from git: prod's destroy removes them too");
+      assert.deepEqual(nodes(prod, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[false, true], [false, true]]);
+      assert.deepEqual(nodes(dev, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[true, false], [true, false]]);
     });
 
     it("renders as text with every section", () => {

@@ -120,10 +120,11 @@ function assertPulumiJob(workflow: Workflow, id: string, target: Job, command: s
   assert.equal(withOf(pulumi)["cloud-url"], "${{ vars.PULUMI_BACKEND_URL }}", `${where}: cloud-url from vars.PULUMI_BACKEND_URL (empty = Pulumi Cloud)`);
   assert.equal(withOf(pulumi)["stack-name"], "${{ env.PULUMI_STACK }}", `${where}: stack-name from the job's PULUMI_STACK`);
   assert.match(String(env.PULUMI_STACK), new RegExp(`vars\\.PULUMI_STACK_PREFIX.*${stack}`), `${where}: PULUMI_STACK is <prefix>/${stack}`);
-  if (command === "up" || command === "preview") {
-    const buildxAt = stepIndex(target, uses("docker/setup-buildx-action"));
-    assert.ok(buildxAt >= 0 && buildxAt < pulumiAt, `${where}: Docker Buildx must be set up before pulumi builds the image`);
-  }
+  // docker.Image (@pulumi/docker v5) builds through the Docker daemon's API: Buildx is unused.
+  assert.equal(stepIndex(target, uses("docker/setup-buildx-action")), -1, `${where}: no Buildx set-up, docker.Image does not use it`);
+  // The deploy role trusts only main and production; a pull request can only assume the preview role.
+  const role = withOf(stepsOf(target)[awsAt])["role-to-assume"];
+  assert.equal(role, command === "preview" ? "${{ vars.AWS_PREVIEW_ROLE_ARN }}" : "${{ vars.AWS_ROLE_ARN }}", `${where}: role-to-assume`);
   const node = stepsUsing(target, "actions/setup-node")[0];
   assert.ok(node, `${where}: actions/setup-node`);
   assert.equal(String(withOf(node)["node-version"]), "22", `${where}: Node 22`);
@@ -238,7 +239,6 @@ describe("GitHub Actions workflows", function () {
         "actions/checkout",
         "actions/setup-node",
         AWS_CREDENTIALS_ACTION,
-        "docker/setup-buildx-action",
         PULUMI_ACTION,
       ]);
     });
@@ -264,7 +264,7 @@ describe("GitHub Actions workflows", function () {
         const workflow = load(path.basename(file));
         for (const target of Object.values(workflow.jobs)) {
           for (const step of stepsUsing(target, AWS_CREDENTIALS_ACTION)) {
-            assert.match(String(withOf(step)["role-to-assume"]), /vars\.AWS_ROLE_ARN/);
+            assert.match(String(withOf(step)["role-to-assume"]), /^\$\{\{ vars\.AWS_(PREVIEW_)?ROLE_ARN \}\}$/);
             assert.equal(withOf(step)["aws-region"], "${{ vars.AWS_REGION }}");
           }
         }
@@ -327,6 +327,17 @@ describe("GitHub Actions workflows", function () {
       assert.match(policy.run as string, /if \[ -d policy \]/);
       assert.match(policy.run as string, /packs=policy.*GITHUB_OUTPUT/);
       assert.deepEqual(target.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+    });
+
+    it("stops with a clear message when the preview role is not configured, before any AWS step", async () => {
+      const target = pulumiJobs(workflow, "preview")[0][1];
+      const checkAt = stepIndex(target, (step) => step.env !== undefined && (step.env as Mapping).PREVIEW_ROLE_ARN !== undefined);
+      assert.ok(checkAt >= 0 && checkAt < stepIndex(target, uses(AWS_CREDENTIALS_ACTION)));
+      const script = String(stepsOf(target)[checkAt].run);
+      const missing = await runScript(script, false, { PREVIEW_ROLE_ARN: "" });
+      assert.equal(missing.code, 1);
+      assert.match(missing.stdout, /::error title=No preview role::set the repository variable AWS_PREVIEW_ROLE_ARN/);
+      assert.equal((await runScript(script, false, { PREVIEW_ROLE_ARN: "arn:aws:iam::123456789012:role/preview" })).code, 0);
     });
 
     it("the policy step outputs packs=policy only when policy/ exists", async () => {
@@ -418,6 +429,33 @@ describe("GitHub Actions workflows", function () {
       const deploy = load("deploy.yml");
       assert.deepEqual(job(deploy, "deploy-dev").concurrency, job(workflow, "destroy-dev").concurrency);
       assert.deepEqual(job(deploy, "deploy-prod").concurrency, job(workflow, "destroy-prod").concurrency);
+    });
+
+    it("prod: lifts the ALB's deletion protection after the approval, just before pulumi destroy", async () => {
+      const target = job(workflow, "destroy-prod");
+      const liftAt = stepIndex(target, runs(/modify-load-balancer-attributes/));
+      const destroyAt = stepIndex(target, uses(PULUMI_ACTION));
+      assert.ok(liftAt > stepIndex(target, uses(AWS_CREDENTIALS_ACTION)) && liftAt === destroyAt - 1, `lift at ${liftAt}, destroy at ${destroyAt}`);
+      assert.equal(stepIndex(job(workflow, "destroy-dev"), runs(/modify-load-balancer-attributes/)), -1, "dev has no deletion protection");
+      const script = String(stepsOf(target)[liftAt].run);
+      // A stand-in `aws` CLI that answers the tag query and records every call.
+      const bin = mkdtempSync(path.join(tmpdir(), "fake-aws-"));
+      try {
+        const log = path.join(bin, "calls");
+        writeFileSync(path.join(bin, "aws"), `#!/bin/sh\necho "$*" >> ${log}\ncase "$1" in resourcegroupstaggingapi) printf '%s' "$FAKE_ARNS" ;; esac\n`, { mode: 0o755 });
+        const env = { PATH: `${bin}:${process.env.PATH}` };
+        const arn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/boyacky-prod-alb-1a2b3c4/0123456789abcdef";
+        const lifted = await runScript(script, false, { ...env, FAKE_ARNS: arn });
+        assert.equal(lifted.code, 0);
+        const calls = readFileSync(log, "utf8").trim().split("\n");
+        assert.match(calls[0], /resourcegroupstaggingapi get-resources .*Key=app,Values=boyacky Key=stack,Values=prod/);
+        assert.equal(calls[1], `elbv2 modify-load-balancer-attributes --load-balancer-arn ${arn} --attributes Key=deletion_protection.enabled,Value=false`);
+        const none = await runScript(script, false, { ...env, FAKE_ARNS: "" });
+        assert.equal(none.code, 0, "an already-deleted ALB is not an error");
+        assert.match(none.stdout, /nothing to unprotect/);
+      } finally {
+        rmSync(bin, { recursive: true, force: true });
+      }
     });
 
     it("the confirm step reads the inputs from env and fails early with a clear message", async () => {
