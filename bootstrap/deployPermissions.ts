@@ -30,7 +30,7 @@ const REGIONAL: Record<string, string[]> = {
     "ec2:CreateSubnet", "ec2:DeleteSubnet", "ec2:ModifySubnetAttribute",
     "ec2:CreateInternetGateway", "ec2:DeleteInternetGateway", "ec2:AttachInternetGateway", "ec2:DetachInternetGateway",
     "ec2:CreateRouteTable", "ec2:DeleteRouteTable", "ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute",
-    "ec2:AssociateRouteTable", "ec2:DisassociateRouteTable",
+    "ec2:AssociateRouteTable", "ec2:DisassociateRouteTable", "ec2:ReplaceRouteTableAssociation",
     "ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:DisassociateAddress",
     "ec2:CreateNatGateway", "ec2:DeleteNatGateway",
     "ec2:CreateVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:ModifyVpcEndpoint",
@@ -53,13 +53,17 @@ const REGIONAL: Record<string, string[]> = {
     "ecs:CreateCluster", "ecs:DeleteCluster", "ecs:DescribeClusters", "ecs:UpdateCluster", "ecs:UpdateClusterSettings", "ecs:PutClusterCapacityProviders",
     "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition",
     "ecs:CreateService", "ecs:UpdateService", "ecs:DeleteService", "ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks",
+    // The provider's waitForSteadyState follows the deployment (terraform-provider-aws internal/service/ecs/service.go).
+    "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments",
     "ecs:TagResource", "ecs:UntagResource", "ecs:ListTagsForResource",
   ],
   Autoscaling: [
     "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:DescribeScalableTargets",
     "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DescribeScalingPolicies",
     "application-autoscaling:TagResource", "application-autoscaling:UntagResource", "application-autoscaling:ListTagsForResource",
-    "cloudwatch:DescribeAlarms",
+    // Target tracking creates and deletes its CloudWatch alarms with the caller's permissions
+    // (Application Auto Scaling User Guide, permissions for actions on target services and CloudWatch).
+    "cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms",
   ],
 };
 
@@ -105,6 +109,13 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
       Resource: [named("logs", "log-group:/ecs/boyacky-*"), named("logs", "log-group:/vpc/boyacky-*")],
     },
     { Sid: "LogsRead", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*", Condition: inRegion },
+    // VPC flow logs to S3: the caller sets up the log delivery, and AWS allows no narrower resource
+    // (VPC User Guide, "IAM policy for IAM principals that publish flow logs to Amazon S3").
+    { Sid: "FlowLogDelivery", Effect: "Allow", Action: ["logs:CreateLogDelivery", "logs:DeleteLogDelivery"], Resource: "*", Condition: inRegion },
+    // Interface endpoints with private DNS: a dependent action of ec2:CreateVpcEndpoint (Service
+    // Authorization Reference, Amazon EC2), on the AWS-managed private hosted zone. Route 53 is a
+    // global service, so no region condition; only hosted zones.
+    { Sid: "EndpointPrivateDns", Effect: "Allow", Action: ["route53:AssociateVPCWithHostedZone"], Resource: "arn:aws:route53:::hostedzone/*" },
     {
       Sid: "Roles",
       Effect: "Allow",
@@ -136,7 +147,7 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
       Action: [
         "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucket*", "s3:PutBucket*", "s3:DeleteBucketPolicy",
         "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration",
-        "s3:GetAccelerateConfiguration", "s3:GetReplicationConfiguration", "s3:GetObjectLockConfiguration",
+        "s3:GetAccelerateConfiguration", "s3:GetReplicationConfiguration",
         "s3:DeleteObject", "s3:DeleteObjectVersion",
       ],
       Resource: ["arn:aws:s3:::boyacky-*", "arn:aws:s3:::boyacky-*/*"],

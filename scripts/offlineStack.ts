@@ -32,6 +32,8 @@ export interface OfflineStack {
   config: Record<string, string>;
   resources: OfflineResource[];
   outputs: Record<string, any>;
+  /** Tokens of the data sources (invokes) the program called, e.g. `aws:index/getRegion:getRegion`. */
+  invokes: string[];
 }
 
 /** A stack file that is missing, or a config value the program refuses. */
@@ -88,11 +90,36 @@ function shortHash(text: string): string {
 
 /** Attributes AWS would compute, so that the program's Outputs resolve to realistic values. */
 function computedState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, any> {
-  const id = `${name}-${shortHash(type + name)}`;
-  const physicalName = inputs.name ?? (inputs.namePrefix ? `${inputs.namePrefix}${shortHash(name)}` : id);
+  // The physical name pulumi-aws (v7) gives a resource the program leaves unnamed: `<resource name>-<7 random hex>`,
+  // at most 255 characters (provider/autonaming.go, setAutonaming), except for the overrides below. Too long a name is
+  // an error (pulumi sdk go/common/resource NewUniqueName: "name '%s' plus %d random chars is longer than maximum length
+  // %d"), never truncated. aws_lb has no override, so a load balancer's autoname can exceed AWS's 32 characters.
+  const autonaming: Record<string, { property?: string; maxLength: number; lowercase?: boolean }> = {
+    "aws:lb/targetGroup:TargetGroup": { maxLength: 32 }, // provider/aliases.go: "name": tfbridge.AutoName("name", 32, "-")
+    "aws:iam/role:Role": { maxLength: 64 }, // provider/resource_overrides.go: "name": tfbridge.AutoName("name", 64, "-")
+    "aws:s3/bucket:Bucket": { property: "bucket", maxLength: 63, lowercase: true }, // resource_overrides.go: AutoNameTransform("bucket", 63, strings.ToLower)
+  };
+  const { property = "name", maxLength = 255, lowercase = false } = autonaming[type] ?? {};
+  const prefix = `${lowercase ? name.toLowerCase() : name}-`;
+  let physicalName: string;
+  if (inputs[property] !== undefined) {
+    physicalName = inputs[property];
+  } else if (inputs[`${property}Prefix`] !== undefined) {
+    // Not Pulumi's: the bridge skips the autoname when the conflicting prefix is set, and the Terraform provider appends
+    // id.PrefixedUniqueId's 26 characters, a UTC timestamp (18 digits) and an 8-hex counter (terraform-provider-aws
+    // internal/create/naming.go, terraform-plugin-sdk helper/id/id.go).
+    const hash = createHash("sha256").update(type + name).digest("hex");
+    physicalName = `${inputs[`${property}Prefix`]}20250101000000${String(parseInt(hash.slice(0, 4), 16) % 10000).padStart(4, "0")}${hash.slice(4, 12)}`;
+  } else if (prefix.length + 7 > maxLength) {
+    throw new Error(`could not make instance of '${type}': name '${prefix}' plus 7 random chars is longer than maximum length ${maxLength}`);
+  } else {
+    physicalName = `${prefix}${shortHash(type + name)}`;
+  }
   const service = type.split(":")[1]?.split("/")[0] ?? "mock";
   const state: Record<string, any> = { ...inputs, name: physicalName, arn: `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${service}/${physicalName}` };
   switch (type) {
+    case "aws:s3/bucket:Bucket":
+      return { ...state, bucket: physicalName };
     case "aws:lb/loadBalancer:LoadBalancer":
       return { ...state, dnsName: `${physicalName}-1234567890.${region}.elb.amazonaws.com`, arnSuffix: `app/${physicalName}/0123456789abcdef` };
     case "aws:lb/targetGroup:TargetGroup":
@@ -122,6 +149,9 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
   const { project, config } = resolveStackConfig(stack, overrides, projectDir);
   const region = config["aws:region"] ?? "";
   const resources: OfflineResource[] = [];
+  const invokes = new Set<string>();
+  // What the provider would refuse before calling AWS (e.g. an autoname over its maximum length).
+  const refusals: string[] = [];
   const options = new Map<string, OfflineResource["options"] & { parent?: string; parentName?: string }>();
   const previousDir = process.cwd();
   try {
@@ -131,7 +161,13 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
       {
         newResource: (args) => {
           const inputs = unwrapSecrets(args.inputs);
-          const state = computedState(args.type, args.name, inputs, region);
+          let state: Record<string, any>;
+          try {
+            state = computedState(args.type, args.name, inputs, region);
+          } catch (error) {
+            refusals.push((error as Error).message);
+            state = inputs;
+          }
           const recorded = options.get(`${args.type}::${args.name}`);
           resources.push({
             type: args.type,
@@ -145,6 +181,7 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
           return { id: `${args.name}-id`, state };
         },
         call: (args) => {
+          invokes.add(args.token);
           switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
               return { names: ["a", "c", "d"].map((zone) => `${region}${zone}`), zoneIds: ["az4", "az1", "az2"].map((zone) => `apne1-${zone}`) };
@@ -182,7 +219,8 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
     });
     // Wait for every registration the program started, including those inside applies.
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { stack, config, resources, outputs: outputs ?? {} };
+    if (refusals.length) throw new OfflineStackError(`the provider would refuse this program:\n  - ${refusals.join("\n  - ")}`);
+    return { stack, config, resources, outputs: outputs ?? {}, invokes: [...invokes].sort() };
   } catch (error) {
     if (error instanceof pulumi.RunError) throw new OfflineStackError(error.message);
     throw error;

@@ -155,6 +155,7 @@ describe("npm run plan", function () {
         stack: "fixed",
         config: { "aws:region": "ap-northeast-1" },
         outputs: {},
+        invokes: [],
         resources: [
           { type: T.taskDefinition, name: "task", parent: "c", inputs: { cpu: "256", memory: "512", runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" } }, state: {}, options: { dependsOn: [] } },
           { type: T.service, name: "service", parent: "c", inputs: { desiredCount: 1, launchType: "FARGATE", networkConfiguration: { assignPublicIp: false } }, state: {}, options: { dependsOn: [] } },
@@ -220,7 +221,7 @@ describe("npm run plan", function () {
 
   describe("guardrails", () => {
     it("without a policy pack, the plan says so", async () => {
-      const report = await evaluateGuardrails({ stack: "x", config: {}, resources: [], outputs: {} }, path.join(PROJECT_ROOT, "policy", "no-such-module.ts"));
+      const report = await evaluateGuardrails({ stack: "x", config: {}, resources: [], outputs: {}, invokes: [] }, path.join(PROJECT_ROOT, "policy", "no-such-module.ts"));
       assert.deepEqual(report.available, false);
     });
 
@@ -229,7 +230,7 @@ describe("npm run plan", function () {
       try {
         const module = path.join(dir, "offline.ts");
         writeFileSync(module, `export function evaluatePolicies(stack: any) { return [{ policyName: "no-public-ip", enforcementLevel: "mandatory", resourceName: stack.stack, message: "tasks have a public IP" }]; }\n`);
-        const report = await evaluateGuardrails({ stack: "dev", config: {}, resources: [], outputs: {} }, module);
+        const report = await evaluateGuardrails({ stack: "dev", config: {}, resources: [], outputs: {}, invokes: [] }, module);
         assert.ok(report.available && "violations" in report);
         assert.deepEqual(report.violations, [{ policy: "no-public-ip", level: "mandatory", resource: "dev", message: "tasks have a public IP" }]);
       } finally {

@@ -1,0 +1,244 @@
+/**
+ * The IAM actions `pulumi up`, `pulumi refresh` and `pulumi destroy` need for each resource type
+ * this program creates: create, read, update, wait for and delete. Built from AWS's published
+ * lists (the CloudFormation resource type schemas' handler permissions, the Service Authorization
+ * Reference's dependent actions) and from what the Terraform AWS provider (which @pulumi/aws
+ * wraps) calls, each group with its source. `test/deployReadiness.test.ts` fails when the deploy
+ * role lacks one of them, or when the program creates a type this table does not know.
+ */
+
+export interface ActionGroup {
+  actions: readonly string[];
+  /** Where these actions come from: document or source file, and URL. */
+  source: string;
+  /** Only for resources whose inputs match (e.g. an interface endpoint with private DNS). Default: always. */
+  when?: (inputs: Record<string, any>) => boolean;
+}
+
+/** A Terraform AWS provider source file: what `pulumi up`/`refresh`/`destroy` actually call. */
+const tf = (path: string, note = "") => `Terraform AWS provider internal/service/${path}${note ? ` (${note})` : ""}: https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/${path}`;
+/** AWS documentation. */
+const doc = (what: string, url: string) => `${what}: ${url}`;
+
+const ECS_TAG_ON_CREATE = doc("ECS guide, tag on create needs ecs:TagResource", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html");
+const ECS_SLR = doc("ECS guide, the AWSServiceRoleForECS service-linked role is created on first cluster/service", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html");
+
+/** Resource type token → what deploying, reading and deleting it calls. */
+export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = {
+  "aws:appautoscaling/policy:Policy": [
+    { actions: ["application-autoscaling:PutScalingPolicy", "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DeleteScalingPolicy"], source: tf("appautoscaling/policy.go") },
+    {
+      // Target tracking: Application Auto Scaling creates, reads and deletes the policy's CloudWatch alarms for the caller.
+      actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"],
+      source: doc("Application Auto Scaling guide, permissions on CloudWatch for target tracking; ECS guide, IAM for service auto scaling", "https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_id-based-policy-examples.html https://docs.aws.amazon.com/AmazonECS/latest/developerguide/auto-scaling-IAM.html"),
+      when: (inputs) => inputs.policyType === "TargetTrackingScaling",
+    },
+  ],
+  "aws:appautoscaling/target:Target": [
+    { actions: ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:ListTagsForResource"], source: tf("appautoscaling/target.go", "tags read by the provider's tagging interceptor") },
+    {
+      actions: ["ecs:DescribeServices", "ecs:UpdateService", "iam:CreateServiceLinkedRole"],
+      source: doc("ECS guide, IAM for service auto scaling (AWSServiceRoleForApplicationAutoScaling_ECSService is created on the first RegisterScalableTarget)", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/auto-scaling-IAM.html https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html"),
+      when: (inputs) => inputs.serviceNamespace === "ecs",
+    },
+  ],
+  "aws:cloudwatch/logGroup:LogGroup": [
+    { actions: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource", "logs:DeleteLogGroup"], source: tf("logs/group.go", "tags by ARN: ListTagsForResource, TagResource, UntagResource") },
+    { actions: ["logs:TagLogGroup"], source: doc("CloudWatch Logs API, tags on CreateLogGroup (TagLogGroup is the legacy tagging action; CFN AWS::Logs::LogGroup lists logs:TagResource)", "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html") },
+  ],
+  "aws:dynamodb/table:Table": [
+    {
+      actions: [
+        "dynamodb:CreateTable", "dynamodb:TagResource", "dynamodb:DescribeTable", "dynamodb:UpdateTimeToLive", "dynamodb:DescribeTimeToLive",
+        "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeContinuousBackups", "dynamodb:ListTagsOfResource", "dynamodb:UntagResource", "dynamodb:UpdateTable", "dynamodb:DeleteTable",
+      ],
+      source: tf("dynamodb/table.go", "UpdateTable for deletion protection; tags on create need dynamodb:TagResource"),
+    },
+  ],
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": [
+    {
+      // Adopted, not created: tags updated, every rule revoked (forceRevokeSecurityGroupRules); destroy is a no-op.
+      actions: ["ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags", "ec2:DeleteTags"],
+      source: tf("ec2/vpc_default_security_group.go", "and vpc_security_group.go"),
+    },
+  ],
+  "aws:ec2/eip:Eip": [
+    { actions: ["ec2:AllocateAddress", "ec2:CreateTags", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", "ec2:DisassociateAddress", "ec2:ReleaseAddress", "ec2:DeleteTags"], source: tf("ec2/ec2_eip.go", "DescribeAddressesAttribute for ptr_record; DisassociateAddress on delete once refresh saw the NAT association") },
+  ],
+  "aws:ec2/flowLog:FlowLog": [
+    { actions: ["ec2:CreateFlowLogs", "ec2:CreateTags", "ec2:DescribeFlowLogs", "ec2:DeleteFlowLogs", "ec2:DeleteTags"], source: tf("ec2/vpc_flow_log.go") },
+    {
+      actions: ["logs:CreateLogDelivery", "logs:DeleteLogDelivery"],
+      source: doc("VPC guide, IAM principal that creates a flow log publishing to S3", "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-create-flow-log.html"),
+      when: (inputs) => inputs.logDestinationType === "s3",
+    },
+  ],
+  "aws:ec2/internetGateway:InternetGateway": [
+    { actions: ["ec2:CreateInternetGateway", "ec2:CreateTags", "ec2:DescribeInternetGateways", "ec2:DeleteInternetGateway", "ec2:DeleteTags"], source: tf("ec2/vpc_internet_gateway.go") },
+    { actions: ["ec2:AttachInternetGateway", "ec2:DetachInternetGateway"], source: tf("ec2/vpc_internet_gateway.go", "attach on create, detach before delete"), when: (inputs) => inputs.vpcId !== undefined },
+  ],
+  "aws:ec2/natGateway:NatGateway": [
+    { actions: ["ec2:CreateNatGateway", "ec2:CreateTags", "ec2:DescribeNatGateways", "ec2:DeleteNatGateway", "ec2:DeleteTags"], source: tf("ec2/vpc_nat_gateway.go") },
+  ],
+  "aws:ec2/route:Route": [
+    { actions: ["ec2:CreateRoute", "ec2:DescribeRouteTables", "ec2:ReplaceRoute", "ec2:DeleteRoute"], source: tf("ec2/vpc_route.go", "ReplaceRoute when the target changes") },
+  ],
+  "aws:ec2/routeTable:RouteTable": [
+    { actions: ["ec2:CreateRouteTable", "ec2:CreateTags", "ec2:DescribeRouteTables", "ec2:DisassociateRouteTable", "ec2:DeleteRouteTable", "ec2:DeleteTags"], source: tf("ec2/vpc_route_table.go", "delete disassociates what is still associated") },
+  ],
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": [
+    { actions: ["ec2:AssociateRouteTable", "ec2:DescribeRouteTables", "ec2:ReplaceRouteTableAssociation", "ec2:DisassociateRouteTable"], source: tf("ec2/vpc_route_table_association.go", "ReplaceRouteTableAssociation when route_table_id changes, e.g. a replaced route table") },
+  ],
+  "aws:ec2/securityGroup:SecurityGroup": [
+    {
+      actions: ["ec2:CreateSecurityGroup", "ec2:CreateTags", "ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupEgress", "ec2:DescribeNetworkInterfaces", "ec2:DeleteSecurityGroup", "ec2:DeleteTags"],
+      source: tf("ec2/vpc_security_group.go", "revokes the default egress rules on create; deleteLingeringENIs describes ENIs before delete"),
+    },
+  ],
+  "aws:ec2/subnet:Subnet": [
+    { actions: ["ec2:CreateSubnet", "ec2:CreateTags", "ec2:DescribeSubnets", "ec2:ModifySubnetAttribute", "ec2:DescribeNetworkInterfaces", "ec2:DeleteSubnet", "ec2:DeleteTags"], source: tf("ec2/vpc_subnet.go", "deleteLingeringENIs before delete") },
+  ],
+  "aws:ec2/vpc:Vpc": [
+    {
+      actions: [
+        "ec2:CreateVpc", "ec2:CreateTags", "ec2:DescribeVpcs", "ec2:ModifyVpcAttribute", "ec2:DescribeVpcAttribute",
+        "ec2:DescribeNetworkAcls", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups", "ec2:DeleteVpc", "ec2:DeleteTags",
+      ],
+      source: tf("ec2/vpc_.go", "read: DNS and NAU attributes, default NACL, main route table, default security group; every EC2 create here tags through TagSpecifications, which needs ec2:CreateTags"),
+    },
+  ],
+  "aws:ec2/vpcEndpoint:VpcEndpoint": [
+    { actions: ["ec2:CreateVpcEndpoint", "ec2:CreateTags", "ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:DeleteTags"], source: tf("ec2/vpc_endpoint.go", "read looks up the service's prefix list") },
+    { actions: ["ec2:DescribeNetworkInterfaces"], source: tf("ec2/vpc_endpoint.go", "read: subnet_configuration from the endpoint's ENIs"), when: (inputs) => inputs.vpcEndpointType === "Interface" },
+    {
+      actions: ["route53:AssociateVPCWithHostedZone"],
+      source: doc("Service Authorization Reference, ec2:CreateVpcEndpoint/ModifyVpcEndpoint dependent action with private DNS", "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html"),
+      when: (inputs) => inputs.privateDnsEnabled === true,
+    },
+  ],
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy": [
+    { actions: ["ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy"], source: tf("ecr/lifecycle_policy.go") },
+  ],
+  "aws:ecr/repository:Repository": [
+    {
+      actions: ["ecr:CreateRepository", "ecr:TagResource", "ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration", "ecr:UntagResource", "ecr:DeleteRepository"],
+      source: tf("ecr/repository.go", "tags on create need ecr:TagResource; force_delete is DeleteRepository force=true"),
+    },
+  ],
+  "aws:ecs/cluster:Cluster": [
+    { actions: ["ecs:CreateCluster", "ecs:TagResource", "ecs:DescribeClusters", "ecs:UpdateCluster", "ecs:UntagResource", "ecs:DeleteCluster"], source: `${tf("ecs/cluster.go", "settings updated with UpdateCluster")}; ${ECS_TAG_ON_CREATE}` },
+    { actions: ["iam:CreateServiceLinkedRole"], source: ECS_SLR },
+  ],
+  "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": [
+    { actions: ["ecs:PutClusterCapacityProviders", "ecs:DescribeClusters"], source: tf("ecs/cluster_capacity_providers.go", "delete puts an empty list") },
+  ],
+  "aws:ecs/service:Service": [
+    { actions: ["ecs:CreateService", "ecs:TagResource", "ecs:DescribeServices", "ecs:UpdateService", "ecs:UntagResource", "ecs:DeleteService"], source: `${tf("ecs/service.go", "delete drains with UpdateService, waits with DescribeServices")}; ${ECS_TAG_ON_CREATE}` },
+    { actions: ["ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments"], source: tf("ecs/service.go", "waitServiceStable: findPrimaryDeploymentARN, findDeploymentStatus"), when: (inputs) => inputs.waitForSteadyState === true },
+    { actions: ["iam:CreateServiceLinkedRole"], source: ECS_SLR },
+  ],
+  "aws:ecs/taskDefinition:TaskDefinition": [
+    { actions: ["ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:DescribeTaskDefinition", "ecs:UntagResource", "ecs:DeregisterTaskDefinition"], source: `${tf("ecs/task_definition.go")}; ${ECS_TAG_ON_CREATE}` },
+    {
+      actions: ["iam:PassRole"],
+      source: doc("ECS guide, passing the task and task execution roles needs iam:PassRole", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html"),
+      when: (inputs) => inputs.executionRoleArn !== undefined || inputs.taskRoleArn !== undefined,
+    },
+  ],
+  "aws:iam/role:Role": [
+    {
+      actions: [
+        "iam:CreateRole", "iam:TagRole", "iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
+        "iam:UpdateAssumeRolePolicy", "iam:UntagRole", "iam:ListInstanceProfilesForRole", "iam:DeleteRole",
+      ],
+      source: tf("iam/role.go", "read lists inline and attached policies; delete detaches instance profiles first"),
+    },
+  ],
+  "aws:iam/rolePolicy:RolePolicy": [
+    { actions: ["iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"], source: tf("iam/role_policy.go") },
+  ],
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [
+    { actions: ["iam:AttachRolePolicy", "iam:ListAttachedRolePolicies", "iam:DetachRolePolicy"], source: tf("iam/role_policy_attachment.go") },
+  ],
+  "aws:lb/listener:Listener": [
+    {
+      actions: [
+        "elasticloadbalancing:CreateListener", "elasticloadbalancing:AddTags", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes",
+        "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:DescribeTags", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:RemoveTags", "elasticloadbalancing:DeleteListener",
+      ],
+      source: tf("elbv2/listener.go", "tags on create need AddTags"),
+    },
+  ],
+  "aws:lb/loadBalancer:LoadBalancer": [
+    {
+      // Access logs, deletion protection, drop invalid headers and desync mode are all load balancer attributes; the
+      // bucket policy, not the deployer, lets ELB write the logs.
+      actions: [
+        "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:AddTags", "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        "elasticloadbalancing:DescribeLoadBalancerAttributes", "elasticloadbalancing:DescribeCapacityReservation", "elasticloadbalancing:DescribeTags", "elasticloadbalancing:RemoveTags",
+        "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:DeleteLoadBalancer", "ec2:DescribeNetworkInterfaces",
+      ],
+      source: `${tf("elbv2/load_balancer.go", "delete waits for the ALB's ENIs with ec2:DescribeNetworkInterfaces")}; ${doc("ALB guide, access logs", "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html")}`,
+    },
+    { actions: ["iam:CreateServiceLinkedRole"], source: doc("ELB guide, AWSServiceRoleForElasticLoadBalancing is created on the first load balancer", "https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-service-linked-roles.html") },
+  ],
+  "aws:lb/targetGroup:TargetGroup": [
+    {
+      actions: [
+        "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:AddTags", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:ModifyTargetGroupAttributes",
+        "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTags", "elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:RemoveTags", "elasticloadbalancing:DeleteTargetGroup",
+      ],
+      source: tf("elbv2/target_group.go", "deregistration delay is a target group attribute; health check changes use ModifyTargetGroup"),
+    },
+  ],
+  "aws:s3/bucket:Bucket": [
+    {
+      // Read reads every bucket sub-resource, whether or not the program manages it (IAM names differ from the API names).
+      actions: [
+        "s3:CreateBucket", "s3:ListBucket", "s3:PutBucketTagging", "s3:GetBucketTagging", "s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:GetBucketCORS",
+        "s3:GetBucketWebsite", "s3:GetBucketVersioning", "s3:GetAccelerateConfiguration", "s3:GetBucketRequestPayment", "s3:GetBucketLogging",
+        "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration", "s3:GetBucketObjectLockConfiguration", "s3:DeleteBucket",
+      ],
+      source: tf("s3/bucket.go", "HeadBucket is s3:ListBucket; region via HeadBucket; tags via Get/PutBucketTagging"),
+    },
+    { actions: ["s3:ListBucketVersions", "s3:DeleteObject", "s3:DeleteObjectVersion"], source: tf("s3/delete.go", "force_destroy: emptyBucket lists object versions and deletes them by version id"), when: (inputs) => inputs.forceDestroy === true },
+  ],
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": [
+    { actions: ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"], source: tf("s3/bucket_lifecycle_configuration.go", "DeleteBucketLifecycle is s3:PutLifecycleConfiguration") },
+  ],
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": [
+    { actions: ["s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"], source: tf("s3/bucket_ownership_controls.go", "DeleteBucketOwnershipControls is s3:PutBucketOwnershipControls") },
+  ],
+  "aws:s3/bucketPolicy:BucketPolicy": [
+    { actions: ["s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"], source: tf("s3/bucket_policy.go") },
+  ],
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": [
+    { actions: ["s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock"], source: tf("s3/bucket_public_access_block.go", "Put/Get/DeletePublicAccessBlock; delete is s3:PutBucketPublicAccessBlock") },
+  ],
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": [
+    { actions: ["s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"], source: tf("s3/bucket_server_side_encryption_configuration.go", "Put/Get/DeleteBucketEncryption; delete is s3:PutEncryptionConfiguration") },
+  ],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": [
+    { actions: ["ec2:AuthorizeSecurityGroupEgress", "ec2:DescribeSecurityGroupRules", "ec2:ModifySecurityGroupRules", "ec2:RevokeSecurityGroupEgress"], source: tf("ec2/vpc_security_group_egress_rule.go", "base in vpc_security_group_ingress_rule.go") },
+  ],
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [
+    { actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:DescribeSecurityGroupRules", "ec2:ModifySecurityGroupRules", "ec2:RevokeSecurityGroupIngress"], source: tf("ec2/vpc_security_group_ingress_rule.go", "read via DescribeSecurityGroupRules, ModifySecurityGroupRules on update") },
+  ],
+  "docker:index/image:Image": [
+    {
+      // The push; the image is not deleted from the registry on destroy ("does not delete tags, locally or remotely").
+      actions: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetAuthorizationToken"],
+      source: `${doc("ECR guide, IAM permissions for pushing an image", "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html")}; pulumi-docker Image docs (no registry delete): https://www.pulumi.com/registry/packages/docker/api-docs/image/`,
+    },
+  ],
+};
+
+/** Data-source (invoke) token → what calling it needs; `pulumi preview` calls these too. */
+export const INVOKE_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = {
+  "aws:index/getAvailabilityZones:getAvailabilityZones": [{ actions: ["ec2:DescribeAvailabilityZones"], source: tf("ec2/availability_zones_data_source.go") }],
+  "aws:ecr/getAuthorizationToken:getAuthorizationToken": [{ actions: ["ecr:GetAuthorizationToken"], source: tf("ecr/authorization_token_data_source.go") }],
+  "aws:index/getCallerIdentity:getCallerIdentity": [
+    { actions: [], source: doc("STS API, GetCallerIdentity: no permissions are required (an explicit deny does not stop it)", "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html") },
+  ],
+  "aws:index/getRegion:getRegion": [{ actions: [], source: tf("meta/region_data_source.go", "resolved from the provider's region and endpoint tables, no API call") }],
+};

@@ -1,0 +1,24 @@
+/**
+ * Every stack and configuration variant the infra tests run under mocks. The deploy-readiness
+ * checks run over all of them, so a variant added here is checked against AWS's constraints too.
+ */
+export interface StackVariant {
+  /** How the test names it. */
+  label: string;
+  stack: string;
+  overrides: Record<string, string>;
+}
+
+export const CERTIFICATE = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+
+export const STACK_VARIANTS: readonly StackVariant[] = [
+  { label: "dev", stack: "dev", overrides: {} },
+  { label: "prod", stack: "prod", overrides: {} },
+  { label: "prod with a certificate", stack: "prod", overrides: { certificateArn: CERTIFICATE } },
+  { label: "dev, nat single", stack: "dev", overrides: { egressMode: "nat", natGateways: "single" } },
+  { label: "dev, nat perAz", stack: "dev", overrides: { egressMode: "nat", natGateways: "perAz" } },
+  { label: "dev with a certificate", stack: "dev", overrides: { certificateArn: CERTIFICATE } },
+  { label: "prod on spot", stack: "prod", overrides: { spot: "true", onDemandBase: "1" } },
+  { label: "dev with ECS Exec", stack: "dev", overrides: { enableExecuteCommand: "true" } },
+  { label: "prod with ECS Exec", stack: "prod", overrides: { enableExecuteCommand: "true" } },
+];
