@@ -63,7 +63,9 @@ const service = new Service(name, {
     BOYACKY_TIME_ZONE: config.timeZone,
     BOYACKY_PAGE_SIZE: String(config.pageSize),
     ...(config.grumbleRetentionDays ? { BOYACKY_RETENTION_DAYS: String(config.grumbleRetentionDays) } : {}),
-    BOYACKY_TRUST_PROXY: "true",
+    // Every proxy in front of the tasks (the ALB's nodes) is inside the VPC: the client is the
+    // nearest X-Forwarded-For address outside it, however many entries the client forged.
+    BOYACKY_TRUSTED_PROXIES: network.cidrBlock,
     BOYACKY_SHUTDOWN_TIMEOUT_MS: String(APP_SHUTDOWN_TIMEOUT_SECONDS * 1000),
   },
   cpu: config.cpu,

@@ -311,7 +311,8 @@ describe("Pulumi program under mocks", function () {
       assert.equal(environment.AWS_REGION, "ap-northeast-1");
       assert.equal(environment.BOYACKY_TIME_ZONE, "Asia/Tokyo");
       assert.equal(environment.PORT, "8080");
-      assert.equal(environment.BOYACKY_TRUST_PROXY, "true");
+      assert.equal(environment.BOYACKY_TRUST_PROXY, undefined, "trusting every hop let a client pick its IP");
+      assert.equal(environment.BOYACKY_TRUSTED_PROXIES, "10.0.0.0/16", "the VPC, where the ALB's nodes are");
       assert.ok(!Object.keys(environment).some((key) => /SECRET|ACCESS_KEY|PASSWORD/.test(key)), "no credentials in the environment");
     });
 

@@ -1,4 +1,5 @@
 import { isValidTimeZone } from "./domain/calendar";
+import { parseTrustedProxies, type TrustedProxies } from "./http/clientIdentity";
 
 /** The app's settings, all from environment variables (see app/README.md). */
 export interface AppConfig {
@@ -20,8 +21,12 @@ export interface AppConfig {
   region?: string;
   /** LOG_LEVEL: pino level. Default info. */
   logLevel: string;
-  /** BOYACKY_TRUST_PROXY: `true` behind a load balancer, to read the client IP and protocol from X-Forwarded-*. Default false. */
-  trustProxy: boolean;
+  /**
+   * BOYACKY_TRUSTED_PROXIES: the proxies whose X-Forwarded-For and X-Forwarded-Proto are believed:
+   * `none`, a hop count (1 behind an ALB) or CIDRs (the VPC's range, as the stack sets it).
+   * Default none: the socket's peer is the client.
+   */
+  trustedProxies: TrustedProxies;
   /** BOYACKY_SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests on SIGTERM. Default 10000. */
   shutdownTimeoutMs: number;
   /** Requests per minute per client IP (see `RateLimitSettings`). */
@@ -30,7 +35,7 @@ export interface AppConfig {
 
 /**
  * Per-client-IP limits, counted per minute by @fastify/rate-limit. The client IP is the socket's
- * address, or with BOYACKY_TRUST_PROXY the one the load balancer puts in X-Forwarded-For.
+ * address, or behind BOYACKY_TRUSTED_PROXIES the nearest one they did not add themselves.
  * 0 turns a limit off (e.g. when a WAF in front already limits).
  */
 export interface RateLimitSettings {
@@ -63,13 +68,6 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
-function boolean(env: NodeJS.ProcessEnv, name: string): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === "" || raw === "false") return false;
-  if (raw === "true") return true;
-  throw new ConfigError(`${name}=${raw} is not valid: use true or false.`);
-}
-
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /** Reads and validates the configuration; throws ConfigError on the first bad value. */
@@ -86,6 +84,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
     throw new ConfigError(`BOYACKY_TABLE=${tableName} is not a DynamoDB table name: use 3-255 of A-Z a-z 0-9 _ . -`);
   }
+  if (env.BOYACKY_TRUST_PROXY !== undefined) {
+    throw new ConfigError(
+      "BOYACKY_TRUST_PROXY is no longer read: `true` trusted every X-Forwarded-For entry, so a client could pick its own IP. " +
+        "Remove it and set BOYACKY_TRUSTED_PROXIES instead: 1 behind an ALB, or the CIDR of the network the proxies are in (e.g. 10.0.0.0/16).",
+    );
+  }
+  const trustedProxies = parseTrustedProxies(env.BOYACKY_TRUSTED_PROXIES ?? "");
+  if ("problem" in trustedProxies) {
+    throw new ConfigError(`BOYACKY_TRUSTED_PROXIES=${env.BOYACKY_TRUSTED_PROXIES} is not valid (${trustedProxies.problem}): use none, a hop count (1 behind an ALB) or comma-separated CIDRs of the proxies.`);
+  }
   const retention = env.BOYACKY_RETENTION_DAYS;
   return {
     port: integer(env, "PORT", 8080, 0, 65_535),
@@ -97,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     logLevel,
-    trustProxy: boolean(env, "BOYACKY_TRUST_PROXY"),
+    trustedProxies,
     shutdownTimeoutMs: integer(env, "BOYACKY_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 120_000),
     rateLimit: {
       perMinute: integer(env, "BOYACKY_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT.perMinute, 0, MAX_RATE_LIMIT_PER_MINUTE),

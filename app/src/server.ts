@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     timeZone: config.timeZone,
     pageSize: config.pageSize,
     logger: { level: config.logLevel },
-    trustProxy: config.trustProxy,
+    trustedProxies: config.trustedProxies,
     rateLimit: config.rateLimit,
   });
 

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import escapeHtml from "escape-html";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { PROBLEM_MESSAGES_EN, PROBLEM_MESSAGES_JA, type GrumbleProblem } from "../src/domain/grumble";
+import { TRUST_NO_PROXY, type TrustedProxies } from "../src/http/clientIdentity";
 import { alertMessage, type FormSession, homePage, openSession, rowTexts } from "./support/pages";
 import { startTestApp, startTestDynamo, type TestAppOptions, type TestDynamo } from "./support/testApp";
 import { TestClock } from "./support/testClock";
@@ -38,7 +39,7 @@ interface Context {
 
 interface HostileCase {
   name: string;
-  /** Settings of this row's app (rate limits, trustProxy); default the test app's. */
+  /** Settings of this row's app (rate limits, trusted proxies); default the test app's. */
   app?: TestAppOptions;
   /** Store SEEDED first. */
   seed?: boolean;
@@ -99,6 +100,9 @@ function burst(count: number, served: number, send: (context: Context, index: nu
     return send(context, count - 1);
   };
 }
+
+/** One proxy in front: the ALB, as when the app listens behind it. */
+const ALB: TrustedProxies = { kind: "hops", hops: 1 };
 
 /** The request as the ALB forwards it from client `ip`. */
 function fromIp(ip: string, options: InjectOptions): InjectOptions {
@@ -221,7 +225,7 @@ const CASES: HostileCase[] = [
   // Floods: one IP over the limit is refused; another IP (X-Forwarded-For behind the ALB) is not.
   {
     name: "flood: requests over the limit from one IP get 429, another IP is still served",
-    app: { rateLimit: LIMITS, trustProxy: true },
+    app: { rateLimit: LIMITS, trustedProxies: ALB },
     send: burst(LIMITS.perMinute + 1, 200, ({ inject }) => inject(fromIp("203.0.113.7", { method: "GET", url: "/api/boyaki" }))),
     status: 429,
     error: "rate_limited",
@@ -233,21 +237,21 @@ const CASES: HostileCase[] = [
   },
   {
     name: "flood: pages over the limit get a 429 page in Japanese",
-    app: { rateLimit: LIMITS, trustProxy: true },
+    app: { rateLimit: LIMITS, trustedProxies: ALB },
     send: burst(LIMITS.perMinute + 1, 200, ({ inject }) => inject(fromIp("203.0.113.8", { method: "GET", url: "/" }))),
     status: 429,
     alert: JA.rateLimited,
   },
   {
     name: "flood: unknown URLs count too",
-    app: { rateLimit: LIMITS, trustProxy: true },
+    app: { rateLimit: LIMITS, trustedProxies: ALB },
     send: burst(LIMITS.perMinute + 1, 404, ({ inject }, index) => inject(fromIp("203.0.113.9", { method: "GET", url: `/wp-admin/${index}.php` }))),
     status: 429,
     alert: JA.rateLimited,
   },
   {
     name: "flood: writes over the write limit get 429 and are not stored, another IP still posts",
-    app: { rateLimit: LIMITS, trustProxy: true },
+    app: { rateLimit: LIMITS, trustedProxies: ALB },
     send: burst(LIMITS.writesPerMinute + 1, 201, ({ inject }, index) =>
       inject(fromIp("203.0.113.10", { method: "POST", url: "/api/boyaki", headers: { "content-type": "application/json" }, payload: JSON.stringify({ text: `連投${index}` }) })),
     ),
@@ -260,8 +264,8 @@ const CASES: HostileCase[] = [
     },
   },
   {
-    name: "flood: without trustProxy a forged X-Forwarded-For does not reset the count",
-    app: { rateLimit: LIMITS, trustProxy: false },
+    name: "flood: with no trusted proxy a forged X-Forwarded-For does not reset the count",
+    app: { rateLimit: LIMITS, trustedProxies: TRUST_NO_PROXY },
     send: burst(LIMITS.perMinute + 1, 200, ({ inject }, index) => inject(fromIp(`192.0.2.${index + 1}`, { method: "GET", url: "/api/boyaki" }))),
     status: 429,
     error: "rate_limited",

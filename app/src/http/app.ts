@@ -8,6 +8,7 @@ import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from "../config";
 import type { GrumbleStore } from "../store/grumbleStore";
 import { PUBLIC_DIR } from "../paths";
 import { apiRoutes } from "./apiRoutes";
+import { dropClientForwardedHost, fastifyTrustProxy, TRUST_NO_PROXY, type TrustedProxies } from "./clientIdentity";
 import { AppRefusal, handleError, handleNotFound, INVALID_ENCODING, RATE_LIMITED } from "./errors";
 import { healthRoutes } from "./healthRoutes";
 import { pageRoutes } from "./pageRoutes";
@@ -20,8 +21,8 @@ export interface HttpAppOptions {
   pageSize: number;
   /** Fastify logger option: pino settings, or false in tests. Default false. */
   logger?: FastifyServerOptions["logger"];
-  /** Trust X-Forwarded-* from a proxy (the ALB) for client IP and protocol. Default false. */
-  trustProxy?: boolean;
+  /** The proxies whose X-Forwarded-For/-Proto are believed (see clientIdentity.ts). Default none. */
+  trustedProxies?: TrustedProxies;
   /** Per-client-IP limits (0 turns one off). Default `DEFAULT_RATE_LIMIT`, as in config.ts. */
   rateLimit?: RateLimitSettings;
 }
@@ -53,7 +54,7 @@ function rateLimited(retryAfterSeconds: number): AppRefusal {
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(options.trustedProxies ?? TRUST_NO_PROXY),
     // A grumble is tiny: nothing legitimate comes close to this.
     bodyLimit: 16 * 1024,
     // The router's own refusals (a path parameter over 100 characters, a malformed %-escape)
@@ -61,6 +62,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     frameworkErrors: handleError,
   });
   app.setErrorHandler(handleError);
+  app.addHook("onRequest", dropClientForwardedHost);
 
   // JSON must be UTF-8 (RFC 8259): refuse invalid bytes instead of storing U+FFFD in their place.
   // Fastify's own parser (with its __proto__/constructor poisoning checks) does the rest.
@@ -86,7 +88,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     referrerPolicy: { policy: "no-referrer" },
   });
 
-  // Rate limits per client IP (request.ip: X-Forwarded-For's client with trustProxy). Registered
+  // Rate limits per client IP (request.ip: the nearest address no trusted proxy added). Registered
   // before the routes, whose onRoute hook it uses; checked onRequest, before any body is read.
   const limits = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   if (limits.perMinute > 0 || limits.writesPerMinute > 0) {

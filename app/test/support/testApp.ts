@@ -20,6 +20,7 @@ import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { startLocalDynamo, type LocalDynamo } from "../../../scripts/localDynamo";
 import type { RateLimitSettings } from "../../src/config";
 import { buildHttpApp } from "../../src/http/app";
+import type { TrustedProxies } from "../../src/http/clientIdentity";
 import { createDynamoClient } from "../../src/store/dynamoClient";
 import { ensureTable } from "../../src/store/ensureTable";
 import { GrumbleStore } from "../../src/store/grumbleStore";
@@ -93,8 +94,8 @@ export interface TestAppOptions {
    * A test of the limits passes its own, e.g. `{ perMinute: 5, writesPerMinute: 2 }`.
    */
   rateLimit?: RateLimitSettings;
-  /** Take the client IP from X-Forwarded-For, as behind the ALB; default false. */
-  trustProxy?: boolean;
+  /** The proxies whose X-Forwarded-For is believed (an ALB: 1 hop); default none. */
+  trustedProxies?: TrustedProxies;
 }
 
 /** Both rate limits off: the test app's default. */
@@ -173,7 +174,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       pageSize: options.pageSize ?? 50,
       logger: options.logger ?? false,
       rateLimit: options.rateLimit ?? NO_RATE_LIMIT,
-      trustProxy: options.trustProxy ?? false,
+      trustedProxies: options.trustedProxies,
     });
     let baseUrl: string | undefined;
     if (options.listen) {
