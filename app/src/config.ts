@@ -1,5 +1,5 @@
 import { isValidTimeZone } from "./domain/calendar";
-import { parseTrustedProxies, type TrustedProxies } from "./http/clientIdentity";
+import { DEFAULT_PROTO_HEADER, parseTrustedProxies, type TrustedProxies } from "./http/clientIdentity";
 
 /** The app's settings, all from environment variables (see app/README.md). */
 export interface AppConfig {
@@ -27,6 +27,11 @@ export interface AppConfig {
    * Default none: the socket's peer is the client.
    */
   trustedProxies: TrustedProxies;
+  /**
+   * BOYACKY_FORWARDED_PROTO_HEADER: the header in which the trusted proxies give the viewer's
+   * protocol. Default x-forwarded-proto (the ALB); behind CloudFront cloudfront-forwarded-proto.
+   */
+  forwardedProtoHeader: string;
   /** BOYACKY_SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests on SIGTERM. Default 10000. */
   shutdownTimeoutMs: number;
   /** Requests per minute per client IP (see `RateLimitSettings`). */
@@ -94,6 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ("problem" in trustedProxies) {
     throw new ConfigError(`BOYACKY_TRUSTED_PROXIES=${env.BOYACKY_TRUSTED_PROXIES} is not valid (${trustedProxies.problem}): use none, a hop count (1 behind an ALB) or comma-separated CIDRs of the proxies.`);
   }
+  const forwardedProtoHeader = (env.BOYACKY_FORWARDED_PROTO_HEADER || DEFAULT_PROTO_HEADER).toLowerCase();
+  if (!/^[a-z0-9-]{1,64}$/.test(forwardedProtoHeader)) {
+    throw new ConfigError(`BOYACKY_FORWARDED_PROTO_HEADER=${env.BOYACKY_FORWARDED_PROTO_HEADER} is not a header name: use e.g. x-forwarded-proto or cloudfront-forwarded-proto.`);
+  }
   const retention = env.BOYACKY_RETENTION_DAYS;
   return {
     port: integer(env, "PORT", 8080, 0, 65_535),
@@ -106,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     logLevel,
     trustedProxies,
+    forwardedProtoHeader,
     shutdownTimeoutMs: integer(env, "BOYACKY_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 120_000),
     rateLimit: {
       perMinute: integer(env, "BOYACKY_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT.perMinute, 0, MAX_RATE_LIMIT_PER_MINUTE),

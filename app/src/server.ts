@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     pageSize: config.pageSize,
     logger: { level: config.logLevel },
     trustedProxies: config.trustedProxies,
+    forwardedProtoHeader: config.forwardedProtoHeader,
     rateLimit: config.rateLimit,
   });
 

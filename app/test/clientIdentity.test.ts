@@ -122,21 +122,43 @@ describe("client identity: trusted proxies only", () => {
   }
 
   it("the protocol comes from a trusted proxy only: a forged X-Forwarded-Proto is ignored without one", async () => {
-    const protocolOf = async (trusted: TrustedProxies, remoteAddress: string) => {
-      const t = await startTestApp({ dynamo, trustedProxies: trusted });
+    const protocolOf = async (trusted: TrustedProxies, remoteAddress: string, headers: Record<string, string>, forwardedProtoHeader?: string) => {
+      const t = await startTestApp({ dynamo, trustedProxies: trusted, forwardedProtoHeader });
       try {
         t.app.get("/probe-protocol", async (request) => ({ protocol: request.protocol }));
-        return (await t.app.inject({ method: "GET", url: "/probe-protocol", remoteAddress, headers: { "x-forwarded-proto": "https" } })).json().protocol;
+        return (await t.app.inject({ method: "GET", url: "/probe-protocol", remoteAddress, headers })).json().protocol;
       } finally {
         await t.close();
       }
     };
-    assert.equal(await protocolOf({ kind: "cidrs", cidrs: [VPC] }, ALB_NODE), "https", "the ALB's X-Forwarded-Proto is believed");
-    assert.equal(await protocolOf({ kind: "cidrs", cidrs: [VPC] }, "203.0.113.7"), "http", "a client straight to the task is not a proxy");
-    assert.equal(await protocolOf({ kind: "none" }, "203.0.113.7"), "http");
+    const vpc: TrustedProxies = { kind: "cidrs", cidrs: [VPC] };
+    assert.equal(await protocolOf(vpc, ALB_NODE, { "x-forwarded-proto": "https" }), "https", "the ALB's X-Forwarded-Proto is believed");
+    assert.equal(await protocolOf(vpc, "203.0.113.7", { "x-forwarded-proto": "https" }), "http", "a client straight to the task is not a proxy");
+    assert.equal(await protocolOf({ kind: "none" }, "203.0.113.7", { "x-forwarded-proto": "https" }), "http");
+    // Behind CloudFront the ALB's X-Forwarded-Proto is the CloudFront-to-ALB hop (http); the viewer's is CloudFront's header.
+    const cloudfront = "cloudfront-forwarded-proto";
+    assert.equal(await protocolOf(vpc, ALB_NODE, { "x-forwarded-proto": "http", [cloudfront]: "https" }, cloudfront), "https");
+    assert.equal(await protocolOf(vpc, ALB_NODE, { "x-forwarded-proto": "https" }, cloudfront), "http", "without CloudFront's header nothing says https");
+    assert.equal(await protocolOf(vpc, "203.0.113.7", { [cloudfront]: "https" }, cloudfront), "http", "only a trusted proxy's header counts");
+  });
+
+  it("behind CloudFront the CSRF cookie is Secure: the app sees the viewer's https", async () => {
+    const t = await startTestApp({ dynamo, trustedProxies: { kind: "cidrs", cidrs: [VPC] }, forwardedProtoHeader: "cloudfront-forwarded-proto" });
+    try {
+      const page = await t.app.inject({ method: "GET", url: "/", remoteAddress: ALB_NODE, headers: { "x-forwarded-proto": "http", "cloudfront-forwarded-proto": "https", "x-forwarded-for": "203.0.113.7, 10.0.3.41" } });
+      assert.match(String(page.headers["set-cookie"]), /; Secure/);
+    } finally {
+      await t.close();
+    }
   });
 
   describe("the setting (BOYACKY_TRUSTED_PROXIES)", () => {
+    it("refuses a malformed protocol header name", () => {
+      assert.equal(loadConfig({}).forwardedProtoHeader, "x-forwarded-proto");
+      assert.equal(loadConfig({ BOYACKY_FORWARDED_PROTO_HEADER: "CloudFront-Forwarded-Proto" }).forwardedProtoHeader, "cloudfront-forwarded-proto");
+      assert.throws(() => loadConfig({ BOYACKY_FORWARDED_PROTO_HEADER: "x proto" }), /BOYACKY_FORWARDED_PROTO_HEADER=x proto is not a header name/);
+    });
+
     it("reads none, a hop count or CIDRs", () => {
       assert.deepEqual(loadConfig({}).trustedProxies, { kind: "none" });
       assert.deepEqual(loadConfig({ BOYACKY_TRUSTED_PROXIES: "1" }).trustedProxies, { kind: "hops", hops: 1 });

@@ -8,7 +8,7 @@ import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from "../config";
 import type { GrumbleStore } from "../store/grumbleStore";
 import { PUBLIC_DIR } from "../paths";
 import { apiRoutes } from "./apiRoutes";
-import { dropClientForwardedHost, fastifyTrustProxy, TRUST_NO_PROXY, type TrustedProxies } from "./clientIdentity";
+import { fastifyTrustProxy, forwardedHeaderFilter, TRUST_NO_PROXY, type TrustedProxies } from "./clientIdentity";
 import { AppRefusal, handleError, handleNotFound, INVALID_ENCODING, RATE_LIMITED } from "./errors";
 import { healthRoutes } from "./healthRoutes";
 import { pageRoutes } from "./pageRoutes";
@@ -23,6 +23,8 @@ export interface HttpAppOptions {
   logger?: FastifyServerOptions["logger"];
   /** The proxies whose X-Forwarded-For/-Proto are believed (see clientIdentity.ts). Default none. */
   trustedProxies?: TrustedProxies;
+  /** The header a trusted proxy puts the viewer's protocol in. Default X-Forwarded-Proto. */
+  forwardedProtoHeader?: string;
   /** Per-client-IP limits (0 turns one off). Default `DEFAULT_RATE_LIMIT`, as in config.ts. */
   rateLimit?: RateLimitSettings;
 }
@@ -62,7 +64,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     frameworkErrors: handleError,
   });
   app.setErrorHandler(handleError);
-  app.addHook("onRequest", dropClientForwardedHost);
+  app.addHook("onRequest", forwardedHeaderFilter(options.trustedProxies ?? TRUST_NO_PROXY, options.forwardedProtoHeader));
 
   // JSON must be UTF-8 (RFC 8259): refuse invalid bytes instead of storing U+FFFD in their place.
   // Fastify's own parser (with its __proto__/constructor poisoning checks) does the rest.

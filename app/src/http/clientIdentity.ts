@@ -59,10 +59,26 @@ export function fastifyTrustProxy(trusted: TrustedProxies): FastifyServerOptions
   }
 }
 
+/** The header that carries the viewer's protocol by default: the ALB sets it. */
+export const DEFAULT_PROTO_HEADER = "x-forwarded-proto";
+
 /**
- * No proxy in front of Boyacky sets X-Forwarded-Host (the ALB and CloudFront pass the Host
- * header itself), so any value is the client's own: drop it, or `request.host` would believe it.
+ * An onRequest hook that leaves only forwarded headers a trusted proxy set:
+ * - X-Forwarded-Host is always dropped: no proxy in front of Boyacky sets it (the ALB and
+ *   CloudFront pass the Host header itself), so any value is the client's own.
+ * - With `protoHeader` other than X-Forwarded-Proto (behind CloudFront the ALB's says `http`, the
+ *   hop from CloudFront; CloudFront-Forwarded-Proto holds the viewer's), X-Forwarded-Proto is
+ *   replaced by it when the socket's peer is a trusted proxy, and dropped otherwise.
+ * Fastify reads both lazily (`request.host`, `request.protocol`), so the hook runs before anyone asks.
  */
-export async function dropClientForwardedHost(request: FastifyRequest): Promise<void> {
-  delete request.headers["x-forwarded-host"];
+export function forwardedHeaderFilter(trusted: TrustedProxies, protoHeader: string = DEFAULT_PROTO_HEADER) {
+  const trust = fastifyTrustProxy(trusted);
+  const fromProxy = (address: string | undefined) => address !== undefined && (typeof trust === "function" ? trust(address, 0) : trust === true);
+  return async function filterForwardedHeaders(request: FastifyRequest): Promise<void> {
+    delete request.headers["x-forwarded-host"];
+    if (protoHeader === DEFAULT_PROTO_HEADER) return;
+    const viewerProto = request.headers[protoHeader];
+    delete request.headers[DEFAULT_PROTO_HEADER];
+    if (typeof viewerProto === "string" && fromProxy(request.socket.remoteAddress)) request.headers[DEFAULT_PROTO_HEADER] = viewerProto;
+  };
 }

@@ -96,6 +96,8 @@ export interface TestAppOptions {
   rateLimit?: RateLimitSettings;
   /** The proxies whose X-Forwarded-For is believed (an ALB: 1 hop); default none. */
   trustedProxies?: TrustedProxies;
+  /** The header a trusted proxy gives the viewer's protocol in; default X-Forwarded-Proto. */
+  forwardedProtoHeader?: string;
 }
 
 /** Both rate limits off: the test app's default. */
@@ -175,6 +177,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       logger: options.logger ?? false,
       rateLimit: options.rateLimit ?? NO_RATE_LIMIT,
       trustedProxies: options.trustedProxies,
+      forwardedProtoHeader: options.forwardedProtoHeader,
     });
     let baseUrl: string | undefined;
     if (options.listen) {
