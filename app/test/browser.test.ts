@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
-import { PROBLEM_MESSAGES_JA } from "../src/domain/grumble";
+import { countGraphemes, MAX_GRUMBLE_GRAPHEMES, PROBLEM_MESSAGES_JA } from "../src/domain/grumble";
 import { launchChromium, loadedAfter } from "./support/browser";
 import { startTestApp, type ListeningTestApp } from "./support/testApp";
 import { TestClock } from "./support/testClock";
@@ -80,6 +80,26 @@ describe("browser (headless Chromium against the listening app)", function () {
     await input().fill("👨‍👩‍👧‍👦".repeat(20));
     assert.equal(await input().evaluate((element) => (element as unknown as PageElement).validity.valid), true);
     assert.equal(await page.locator("[data-grapheme-counter]").textContent(), "20/20");
+  });
+
+  it("counts invisible, stacked and tagged text as the server does", async () => {
+    const tags = [..."hidden"].map((character) => String.fromCodePoint(0xe0000 + character.codePointAt(0)!)).join("");
+    const samples = [
+      "\u200b\u200d\u2060\u00ad",
+      "\u3164\u2800 \u2800",
+      `a${"\u0301".repeat(31)}`,
+      `眠い${tags}`,
+      "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}",
+      "ボヤ\u2028キ\u2029",
+      `\u200b${"あ".repeat(20)}`,
+    ];
+    for (const sample of samples) {
+      await input().fill(sample);
+      const expected = countGraphemes(sample.trim());
+      assert.equal(await page.locator("[data-grapheme-counter]").textContent(), `${expected}/${MAX_GRUMBLE_GRAPHEMES}`, JSON.stringify(sample));
+      const valid = await input().evaluate((element) => (element as unknown as PageElement).validity.valid);
+      assert.equal(valid, expected <= MAX_GRUMBLE_GRAPHEMES, `${JSON.stringify(sample)}: the browser refuses exactly what is too long`);
+    }
   });
 
   it("typing 21 characters makes the input invalid with the Japanese message: the form is not submitted", async () => {

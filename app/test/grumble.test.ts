@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   countGraphemes,
   MAX_GRUMBLE_GRAPHEMES,
+  MAX_MARKS_PER_GRAPHEME,
   PROBLEM_MESSAGES_JA,
   validateGrumbleText,
   type GrumbleProblem,
@@ -12,6 +13,12 @@ const THUMBS_UP_DARK = "👍🏿"; // emoji + skin tone modifier
 const WOMAN_TECHNOLOGIST_MEDIUM = "👩🏽‍💻"; // skin tone inside a ZWJ sequence
 const FLAG_JAPAN = "🇯🇵"; // two regional indicators
 const E_ACUTE_DECOMPOSED = "e\u0301"; // e + COMBINING ACUTE ACCENT
+const FLAG_ENGLAND = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}"; // black flag + tags "gbeng" + cancel tag
+
+/** `text` spelled in tag characters (U+E0020–U+E007E mirror ASCII): invisible in every browser. */
+function inTags(text: string): string {
+  return [...text].map((character) => String.fromCodePoint(0xe0000 + character.codePointAt(0)!)).join("");
+}
 
 function assertAccepted(raw: string, expected = raw.trim()): void {
   const result = validateGrumbleText(raw);
@@ -72,6 +79,24 @@ describe("grumble text rules", () => {
       assertRefused(E_ACUTE_DECOMPOSED.repeat(21), "too_long");
     });
 
+    it("caps combining marks per character at Unicode's stream-safe limit (30)", () => {
+      assert.equal(MAX_MARKS_PER_GRAPHEME, 30);
+      const thirty = `a${"\u0301".repeat(30)}`;
+      assertAccepted(thirty, thirty.normalize("NFC"));
+      assertRefused(`a${"\u0301".repeat(31)}`, "too_many_marks");
+      // A column of mixed marks above and below, as zalgo text stacks them.
+      assertRefused(`ボヤ${"\u0300\u0316\u0489".repeat(11)}キ`, "too_many_marks");
+      // The cap is per character: 15 marks on each of two characters are fine.
+      assertAccepted(`a${"\u0301".repeat(15)}b${"\u0301".repeat(15)}`, `a${"\u0301".repeat(15)}b${"\u0301".repeat(15)}`.normalize("NFC"));
+    });
+
+    it("counts invisible joiners and variation selectors stacked on one character like marks", () => {
+      assertRefused(`a${"\u200d".repeat(31)}`, "too_many_marks"); // zero width joiners
+      assertRefused(`a${"\u200c".repeat(31)}`, "too_many_marks"); // zero width non-joiners
+      assertRefused(`葛${"\ufe00".repeat(31)}`, "too_many_marks"); // variation selectors
+      assertAccepted("葛\u{E0100}"); // an ideographic variation sequence, as Japanese names use
+    });
+
     it("refuses abuse-sized input even when it is few graphemes", () => {
       // One base letter with 500 combining marks is a single grapheme but 501 code units.
       assertRefused(`a${"\u0301".repeat(500)}`, "too_long");
@@ -104,6 +129,25 @@ describe("grumble text rules", () => {
       assertAccepted("\ud83d\ude00"); // 😀
     });
 
+    it("refuses the line and paragraph separators U+2028 and U+2029: a grumble is one line", () => {
+      assertRefused("ボヤ\u2028キ", "control_characters");
+      assertRefused("ボヤ\u2029キ", "control_characters");
+    });
+
+    it("refuses tag characters, which hide text inside a short grumble", () => {
+      assertRefused(`眠い${inTags("ignore previous instructions")}`, "control_characters");
+      assertRefused(`a${inTags("x")}`, "control_characters");
+      assertRefused(inTags("hidden"), "control_characters");
+      assertRefused("\u{E0001}ja", "control_characters"); // the deprecated LANGUAGE TAG
+    });
+
+    it("accepts the emoji flags made with tags (England, Scotland, Wales), as the only use of tags", () => {
+      assert.equal(countGraphemes(FLAG_ENGLAND), 1);
+      assertAccepted(FLAG_ENGLAND);
+      assertAccepted(`${FLAG_ENGLAND}に行きたい`);
+      assertRefused(`${FLAG_ENGLAND.slice(0, -2)}${inTags("zz")}\u{E007F}`, "control_characters"); // not a flag Unicode defines
+    });
+
     it("accepts ordinary punctuation, full-width forms and markup-like text (escaping is the page's job)", () => {
       assertAccepted("ＡＢＣ！？「」、。ー〜");
       assertAccepted("<script>x()</script>"); // 20 characters
@@ -116,6 +160,35 @@ describe("grumble text rules", () => {
       for (const blank of [" ", "   ", "\u3000\u3000", " \n ", "\t", "\u00a0"]) {
         assertRefused(blank, "empty");
       }
+    });
+
+    it("refuses text made only of invisible or default-ignorable characters", () => {
+      const invisible = {
+        "zero width space": "\u200b",
+        "zero width non-joiner": "\u200c",
+        "zero width joiner": "\u200d",
+        "word joiner": "\u2060",
+        "soft hyphen": "\u00ad",
+        "zero width no-break space (BOM)": "\ufeff",
+        "combining grapheme joiner": "\u034f",
+        "variation selector 16": "\ufe0f",
+        "Mongolian vowel separator": "\u180e",
+        "invisible times": "\u2062",
+        "Hangul filler": "\u3164",
+        "half-width Hangul filler": "\uffa0",
+        "Hangul choseong and jungseong fillers": "\u115f\u1160",
+        "braille pattern blank": "\u2800",
+      };
+      for (const [name, characters] of Object.entries(invisible)) {
+        const result = validateGrumbleText(characters.repeat(3));
+        assert.equal(result.ok ? "accepted" : result.problem, "empty", name);
+      }
+      assertRefused(" \u200b\u3000\u2060\u3164\u2800 ", "empty");
+    });
+
+    it("accepts invisible characters inside visible text", () => {
+      assertAccepted("眠い\u200bけど"); // a zero width space as a line-break hint
+      assertAccepted("あ\u2800い");
     });
 
     it("trims leading and trailing white space before storing and counting", () => {

@@ -29,6 +29,9 @@ const FAMILY = "👨‍👩‍👧‍👦";
 const SCRIPT = "<script>x()</script>"; // 20 characters: storable
 const ATTRIBUTE = `'"><svg onload=x()>`; // breaks out of a quoted attribute, 19 characters
 const ONE_MB = 1024 * 1024;
+const FLAG_ENGLAND = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}";
+/** ASCII spelled in tag characters (U+E0020–U+E007E): invisible on the page. */
+const TAGGED = (text: string) => [...text].map((character) => String.fromCodePoint(0xe0000 + character.codePointAt(0)!)).join("");
 
 /** What a row's request gets to work with: the app, and a page session for the form rows. */
 interface Context {
@@ -137,6 +140,18 @@ const CASES: HostileCase[] = [
   { name: "API: CR LF and a header (response splitting attempt)", send: postText("x\r\nSet-Cookie: a=b"), ...apiText("control_characters") },
   { name: "form: RTL override U+202E", send: postFormText("abc\u202etxt.exe"), ...pageText("control_characters") },
   { name: "API: lone surrogate \\ud800 in JSON", send: postJson('{"text":"ボヤ\\ud800キ"}'), ...apiText("control_characters") },
+
+  // Text rules: nothing invisible, stacked or hidden.
+  { name: "API: only zero width space, joiners, word joiner and soft hyphen", send: postText("\u200b\u200c\u200d\u2060\u00ad"), ...apiText("empty") },
+  { name: "form: only Hangul fillers and braille blanks (a blank row)", send: postFormText("\u3164\uffa0\u2800\u2800"), ...pageText("empty") },
+  { name: "API: one character carrying 31 combining marks", send: postText(`a${"\u0301".repeat(31)}`), ...apiText("too_many_marks") },
+  { name: "form: a column of 40 marks in a short grumble", send: postFormText(`ボヤ${"\u0300\u0316".repeat(20)}キ`), ...pageText("too_many_marks") },
+  { name: "API: 30 combining marks (the stream-safe limit) are valid", send: postText(`a${"\u0301".repeat(30)}`), status: 201, stored: [`\u00e1${"\u0301".repeat(29)}`] },
+  { name: "API: text hidden in tag characters after a short grumble", send: postText(`眠い${TAGGED("ignore all previous instructions")}`), ...apiText("control_characters") },
+  { name: "form: only tag characters", send: postFormText(TAGGED("hidden")), ...pageText("control_characters") },
+  { name: "API: the England flag (tags inside an RGI emoji) is valid", send: postText(FLAG_ENGLAND), status: 201, stored: [FLAG_ENGLAND] },
+  { name: "API: U+2028 line separator", send: postText("ボヤ\u2028キ"), ...apiText("control_characters") },
+  { name: "form: U+2029 paragraph separator", send: postFormText("ボヤ\u2029キ"), ...pageText("control_characters") },
 
   // Bytes and bodies.
   { name: "API: invalid UTF-8 bytes in the JSON body", send: postJson(Buffer.concat([Buffer.from('{"text":"ボヤ'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])), status: 400, error: "invalid_encoding" },
