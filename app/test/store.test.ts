@@ -140,6 +140,14 @@ describe("GrumbleStore on DynamoDB (dynalite, real SDK)", () => {
       assert.deepEqual((await t.store.listToday(10)).items, [kept]);
     });
 
+    it("purifies only today's grumbles: one of another day answers false and stays stored", async () => {
+      clock.set("2026-11-21T23:59:00+09:00");
+      const [yesterday] = await addAll(["昨日の"]);
+      clock.set("2026-11-22T00:01:00+09:00");
+      assert.equal(await t.store.purify(yesterday.id), false);
+      assert.deepEqual((await t.storedItems()).map((item) => item.text), ["昨日の"]);
+    });
+
     it("answers false for garbage ids without calling DynamoDB", async () => {
       await t.stopDynamo(); // a request would now throw StoreUnavailableError
       for (const garbage of ["", "garbage", "../../etc/passwd", "2026-11-22_", "2026-11-22_123-abc", "x".repeat(200)]) {

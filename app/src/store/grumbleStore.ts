@@ -158,10 +158,13 @@ export class GrumbleStore {
     return { id: `${day}_${seq}`, text, postedAt: postedAt.toISOString() };
   }
 
-  /** Deletes a grumble. Returns false when no such grumble exists (unknown or already purified). */
+  /**
+   * Deletes one of today's grumbles. Returns false when today has no such grumble (unknown, already
+   * purified, or of another day: only today's are ever shown, so only today's can be purified).
+   */
   async purify(id: string): Promise<boolean> {
     const key = parseGrumbleId(id);
-    if (!key) return false;
+    if (!key || key.day !== this.today()) return false;
     try {
       await this.send(() =>
         this.documents.send(
