@@ -6,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppImage } from "./infra/appImage";
 import { loadStackConfig } from "./infra/config";
 import { Data } from "./infra/data";
+import { DomainCertificate, hostedZoneIdOf } from "./infra/domainCertificate";
+import { Edge, VIEWER_PROTO_HEADER } from "./infra/edge";
 import { LoadBalancer } from "./infra/loadBalancer";
 import { Network } from "./infra/network";
 import { APP_SHUTDOWN_TIMEOUT_SECONDS, CONTAINER_PORT, Service } from "./infra/service";
@@ -30,16 +32,38 @@ const image = new AppImage(name, { contextDir: "./app", keepImages: config.keepI
 
 const data = new Data(name, { protectData: config.protectData, tags });
 
+// With a domain: viewers use it; behind the edge the ALB also gets `origin.<domain>`, so that
+// CloudFront reaches it over HTTPS too. Without one, the edge's *.cloudfront.net name (or the ALB's).
+const behindEdge = config.edge === "cloudfront";
+const zoneId = config.domainName ? hostedZoneIdOf(config.domainName, config.hostedZoneId) : undefined;
+const albDomain = config.domainName && zoneId ? { name: behindEdge ? `origin.${config.domainName}` : config.domainName, zoneId } : undefined;
+const albCertificate = albDomain && new DomainCertificate(`${name}-alb`, { domainName: albDomain.name, zoneId: albDomain.zoneId, tags });
+
 const loadBalancer = new LoadBalancer(name, {
   vpcId: network.vpcId,
   vpcCidr: network.cidrBlock,
-  subnetIds: network.publicSubnetIds,
+  exposure: behindEdge ? "cloudfront" : "internet",
+  subnetIds: behindEdge ? network.privateSubnetIds : network.publicSubnetIds,
   containerPort: CONTAINER_PORT,
-  certificateArn: config.certificateArn,
+  certificateArn: albCertificate?.certificateArn ?? config.certificateArn,
+  dnsRecord: albDomain,
   protectData: config.protectData,
   dependsOn: [network.internetGateway],
   tags,
 });
+
+const edge = behindEdge
+  ? new Edge(name, {
+      loadBalancerArn: loadBalancer.arn,
+      originDomainName: albDomain?.name ?? loadBalancer.dnsName,
+      originHttps: albDomain !== undefined,
+      domain: config.domainName && zoneId ? { name: config.domainName, zoneId } : undefined,
+      waf: config.waf ? { requestsPer5Minutes: config.wafRequestsPer5Minutes } : undefined,
+      dependsOn: [network.internetGateway],
+      protectData: config.protectData,
+      tags,
+    })
+  : undefined;
 
 const roles = new TaskRoles(name, { tableArn: data.tableArn, enableExecuteCommand: config.enableExecuteCommand, tags });
 
@@ -63,9 +87,10 @@ const service = new Service(name, {
     BOYACKY_TIME_ZONE: config.timeZone,
     BOYACKY_PAGE_SIZE: String(config.pageSize),
     ...(config.grumbleRetentionDays ? { BOYACKY_RETENTION_DAYS: String(config.grumbleRetentionDays) } : {}),
-    // Every proxy in front of the tasks (the ALB's nodes) is inside the VPC: the client is the
-    // nearest X-Forwarded-For address outside it, however many entries the client forged.
-    BOYACKY_TRUSTED_PROXIES: network.cidrBlock,
+    // The client is the nearest X-Forwarded-For address none of the stack's proxies added,
+    // however many entries it forged; behind CloudFront the viewer's protocol is CloudFront's header.
+    BOYACKY_TRUSTED_PROXIES: loadBalancer.proxyCidrs.apply((cidrs) => cidrs.join(",")),
+    ...(behindEdge ? { BOYACKY_FORWARDED_PROTO_HEADER: VIEWER_PROTO_HEADER } : {}),
     BOYACKY_SHUTDOWN_TIMEOUT_MS: String(APP_SHUTDOWN_TIMEOUT_SECONDS * 1000),
   },
   cpu: config.cpu,
@@ -82,7 +107,8 @@ const service = new Service(name, {
   tags,
 });
 
-export const url = loadBalancer.url;
+export const url = edge?.url ?? loadBalancer.url;
+export const distributionId = edge?.distributionId;
 export const albDnsName = loadBalancer.dnsName;
 export const albArn = loadBalancer.arn;
 export const clusterName = service.clusterName;

@@ -18,6 +18,15 @@ export type EgressMode = (typeof EGRESS_MODES)[number];
 export const NAT_GATEWAY_LAYOUTS = ["single", "perAz"] as const;
 export type NatGatewayLayout = (typeof NAT_GATEWAY_LAYOUTS)[number];
 
+export const EDGE_MODES = ["cloudfront", "none"] as const;
+/**
+ * What the internet reaches:
+ * - `cloudfront`: a CloudFront distribution (HTTPS on its *.cloudfront.net name, or your domain),
+ *   reaching an internal ALB through a CloudFront VPC origin. No public IP on the ALB.
+ * - `none`: the hands-on's shape, an internet-facing ALB (HTTPS with a certificate or a domain).
+ */
+export type EdgeMode = (typeof EDGE_MODES)[number];
+
 /** Fargate's allowed memory sizes (MiB) for each CPU size (units of 1/1024 vCPU). */
 export const FARGATE_SIZES: Record<number, number[]> = {
   256: [512, 1024, 2048],
@@ -46,7 +55,16 @@ export interface StackConfig {
   cpuTargetPercent: number;
   requestsPerTarget: number;
   logRetentionDays: number;
-  /** ACM certificate for HTTPS; undefined serves plain HTTP on port 80. */
+  edge: EdgeMode;
+  /** With edge cloudfront: a WAF web ACL on the distribution. */
+  waf: boolean;
+  /** With waf: requests per client IP per 5 minutes before WAF blocks. */
+  wafRequestsPer5Minutes: number;
+  /** Your domain; its certificate and records are created. Undefined: the AWS-provided name. */
+  domainName?: string;
+  /** With domainName: the hosted zone; undefined looks it up by the parent domain. */
+  hostedZoneId?: string;
+  /** With edge none: your ACM certificate for the ALB; undefined serves plain HTTP (unless domainName). */
   certificateArn?: string;
   timeZone: string;
   pageSize: number;
@@ -139,7 +157,20 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
   const cpuTargetPercent = integer("cpuTargetPercent", 10, 90);
   const requestsPerTarget = integer("requestsPerTarget", 10, 100_000);
   const logRetentionDays = integer("logRetentionDays", 1, 3653, LOG_RETENTION_DAYS, "is not a CloudWatch Logs retention");
+  const edge = oneOf("edge", EDGE_MODES);
+  const waf = bool("waf");
+  // AWS WAF's rate-based rule limit: 10 to 2,000,000,000 (WAF API reference, RateBasedStatement).
+  const wafRequestsPer5Minutes = integer("wafRequestsPer5Minutes", 10, 2_000_000_000);
+  const domainName = text("domainName", /^$|^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "use a lower-case DNS name such as boyacky.example.com, or leave it empty");
+  const hostedZoneId = text("hostedZoneId", /^$|^Z[A-Z0-9]{1,31}$/, "use a Route 53 hosted zone id (Z...), or leave it empty to look the zone up by name");
   const certificateArn = text("certificateArn", /^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "use an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) or leave it empty for HTTP only");
+  if (certificateArn && domainName) {
+    problems.push(`${key("certificateArn")} and ${key("domainName")} are both set; use one: domainName issues and renews the certificate itself, certificateArn brings your own (edge none)`);
+  } else if (certificateArn && edge === "cloudfront") {
+    problems.push(`${key("certificateArn")} is for edge none (the ALB's own certificate); with edge cloudfront set domainName instead, and the certificate is issued in us-east-1 for you`);
+  }
+  if (hostedZoneId && !domainName) problems.push(`${key("hostedZoneId")}=${hostedZoneId} is set without ${key("domainName")}; set the domain too, or remove the zone`);
+  if (waf && edge !== "cloudfront") problems.push(`${key("waf")}=true needs ${key("edge")}=cloudfront (the web ACL is attached to the distribution)`);
   const timeZone = text("timeZone", /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, "use an IANA time zone such as Asia/Tokyo");
   if (/^[A-Za-z_/0-9+-]+$/.test(timeZone) && !isValidTimeZone(timeZone)) problems.push(`${key("timeZone")}=${timeZone} is not a known IANA time zone; use e.g. Asia/Tokyo or UTC`);
   const pageSize = integer("pageSize", 1, 100);
@@ -164,6 +195,11 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
     cpuTargetPercent,
     requestsPerTarget,
     logRetentionDays,
+    edge,
+    waf,
+    wafRequestsPer5Minutes,
+    domainName: domainName || undefined,
+    hostedZoneId: hostedZoneId || undefined,
     certificateArn: certificateArn || undefined,
     timeZone,
     pageSize,

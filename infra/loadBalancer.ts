@@ -19,16 +19,39 @@ export const ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazon
 /** TLS 1.3 and 1.2 only (FSBP ELB.17 accepts it); no TLS 1.0/1.1. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
+/**
+ * The AWS-managed prefix list of CloudFront's origin-facing addresses: how an origin's security
+ * group admits CloudFront, VPC origins included (CloudFront Developer Guide, "Restrict access
+ * with VPC origins", option 1; usable before the VPC origin exists). A rule that references it
+ * counts as the list's maximum entries against the group's rule quota: keep it to one rule.
+ */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
+
+/**
+ * Who reaches the ALB:
+ * - `internet`: internet-facing in public subnets, 80 (and 443 with a certificate) from anywhere.
+ * - `cloudfront`: internal in private subnets, only CloudFront's origin-facing addresses on the
+ *   one listener port (443 with a certificate, else 80); HTTPS for viewers is at the edge.
+ */
+export type LoadBalancerExposure = "internet" | "cloudfront";
+
 export interface LoadBalancerArgs {
   vpcId: pulumi.Input<string>;
   /** VPC range: the ALB may only send traffic into it, to the container port. */
   vpcCidr: string;
-  /** Public subnets, one per AZ. */
+  /** One subnet per AZ: public ones for `internet`, private ones for `cloudfront` (VPC origins need private subnets). */
   subnetIds: pulumi.Input<string>[];
+  /** Who reaches the ALB; see LoadBalancerExposure. Default `internet`. */
+  exposure?: LoadBalancerExposure;
   /** Port the app listens on in its task. Default 8080. */
   containerPort?: number;
-  /** ACM certificate: HTTPS on 443 and port 80 redirects to it. Default none: HTTP on 80 only. */
-  certificateArn?: string;
+  /**
+   * ACM certificate for HTTPS on 443 (with `internet`, port 80 then redirects to it; with
+   * `cloudfront`, the origin's own certificate and 443 is the only listener). Default none.
+   */
+  certificateArn?: pulumi.Input<string>;
+  /** A Route 53 alias record to create for the ALB: the viewers' name, or the origin's behind CloudFront. Default none. */
+  dnsRecord?: { name: string; zoneId: pulumi.Input<string> };
   /**
    * Production protections: ALB deletion protection (the destroy workflow lifts it after its
    * confirmation and approval), and the access-log bucket is kept on `pulumi destroy`. Default
@@ -47,9 +70,9 @@ export interface LoadBalancerArgs {
 }
 
 /**
- * The internet-facing Application Load Balancer: its security group (80, and 443 with HTTPS,
- * from anywhere), a target group of type ip for Fargate tasks, the listeners, and the S3 bucket
- * its access logs are delivered to.
+ * The Application Load Balancer, internet-facing or internal behind CloudFront: its security
+ * group, a target group of type ip for Fargate tasks, the listeners, the S3 bucket its access
+ * logs are delivered to, and its DNS record when it has a name of its own.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
   readonly securityGroupId: pulumi.Output<string>;
@@ -58,6 +81,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
   /** The ALB's ARN: the destroy workflow lifts its deletion protection by it. */
   readonly arn: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
+  /**
+   * Where the proxies in front of the tasks are, for the app's BOYACKY_TRUSTED_PROXIES: the VPC
+   * (the ALB's nodes, CloudFront's VPC-origin interfaces) and, behind CloudFront, CloudFront's
+   * origin-facing ranges, whichever address the ALB sees CloudFront from.
+   */
+  readonly proxyCidrs: pulumi.Output<string[]>;
   /** `app/<name>/<id>/targetgroup/<name>/<id>`: the label of ALB request-count autoscaling. */
   readonly requestCountResourceLabel: pulumi.Output<string>;
   /** The listeners: the service must not start before its target group is attached to one. */
@@ -67,6 +96,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     super("boyacky:infra:LoadBalancer", name, {}, opts);
     const containerPort = args.containerPort ?? 8080;
     const https = args.certificateArn !== undefined;
+    const behindCloudFront = (args.exposure ?? "internet") === "cloudfront";
     const tags = args.tags ?? {};
     const parent = { parent: this };
 
@@ -74,20 +104,33 @@ export class LoadBalancer extends pulumi.ComponentResource {
       vpcId: args.vpcId,
       // EC2 allows only a-z A-Z 0-9, spaces and ._-:/()#,@[]+=&;{}!$* in descriptions (no apostrophe):
       // test/support/awsValueRules.ts holds the rule and its source.
-      description: "ALB: HTTP(S) from anywhere; to the task port only",
+      description: behindCloudFront ? "ALB: CloudFront origin-facing addresses only; to the task port only" : "ALB: HTTP(S) from anywhere; to the task port only",
       tags: { ...tags, Name: `${name}-alb` },
     }, parent);
-    const publicPorts = https ? [80, 443] : [80];
-    for (const port of publicPorts) {
-      for (const [family, cidr] of [["ipv4", "0.0.0.0/0"], ["ipv6", "::/0"]] as const) {
-        new aws.vpc.SecurityGroupIngressRule(`${name}-alb-${port}-${family}`, {
-          securityGroupId: securityGroup.id,
-          description: `port ${port} from anywhere (${family})`,
-          ipProtocol: "tcp",
-          fromPort: port,
-          toPort: port,
-          ...(family === "ipv4" ? { cidrIpv4: cidr } : { cidrIpv6: cidr }),
-        }, parent);
+    const cloudFront = behindCloudFront ? aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, parent) : undefined;
+    this.proxyCidrs = cloudFront ? cloudFront.entries.apply((entries) => [args.vpcCidr, ...entries.map((entry) => entry.cidr)]) : pulumi.output([args.vpcCidr]);
+    if (cloudFront) {
+      const port = https ? 443 : 80;
+      new aws.vpc.SecurityGroupIngressRule(`${name}-alb-${port}-cloudfront`, {
+        securityGroupId: securityGroup.id,
+        description: `port ${port} from CloudFront origin-facing addresses`,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        prefixListId: cloudFront.id,
+      }, parent);
+    } else {
+      for (const port of https ? [80, 443] : [80]) {
+        for (const [family, cidr] of [["ipv4", "0.0.0.0/0"], ["ipv6", "::/0"]] as const) {
+          new aws.vpc.SecurityGroupIngressRule(`${name}-alb-${port}-${family}`, {
+            securityGroupId: securityGroup.id,
+            description: `port ${port} from anywhere (${family})`,
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            ...(family === "ipv4" ? { cidrIpv4: cidr } : { cidrIpv6: cidr }),
+          }, parent);
+        }
       }
     }
     new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-tasks`, {
@@ -117,7 +160,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
       loadBalancerType: "application",
-      internal: false,
+      internal: behindCloudFront,
       securityGroups: [securityGroup.id],
       subnets: args.subnetIds,
       dropInvalidHeaderFields: true,
@@ -151,8 +194,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
     }, parent);
 
     const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
-    this.listeners = [
-      new aws.lb.Listener(`${name}-http`, {
+    this.listeners = [];
+    // Behind CloudFront the origin has one listener: HTTPS with its own certificate, or HTTP.
+    if (!(behindCloudFront && https)) {
+      this.listeners.push(new aws.lb.Listener(`${name}-http`, {
         loadBalancerArn: alb.arn,
         port: 80,
         protocol: "HTTP",
@@ -160,8 +205,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
           ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
           : forward,
         tags,
-      }, parent),
-    ];
+      }, parent));
+    }
     if (https) {
       this.listeners.push(new aws.lb.Listener(`${name}-https`, {
         loadBalancerArn: alb.arn,
@@ -174,11 +219,20 @@ export class LoadBalancer extends pulumi.ComponentResource {
       }, parent));
     }
 
+    if (args.dnsRecord) {
+      new aws.route53.Record(`${name}-alb-dns`, {
+        zoneId: args.dnsRecord.zoneId,
+        name: args.dnsRecord.name,
+        type: "A",
+        aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+      }, parent);
+    }
+
     this.securityGroupId = securityGroup.id;
     this.targetGroupArn = targetGroup.arn;
     this.dnsName = alb.dnsName;
     this.arn = alb.arn;
-    this.url = pulumi.interpolate`${https ? "https" : "http"}://${alb.dnsName}`;
+    this.url = pulumi.interpolate`${https ? "https" : "http"}://${args.dnsRecord?.name ?? alb.dnsName}`;
     this.requestCountResourceLabel = pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`;
     this.registerOutputs({ dnsName: this.dnsName, url: this.url, targetGroupArn: this.targetGroupArn });
   }

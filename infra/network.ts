@@ -22,6 +22,13 @@ export interface NetworkArgs {
   tags?: Record<string, string>;
 }
 
+/**
+ * Zones where CloudFront VPC origins are not available (CloudFront Developer Guide, "Restrict
+ * access with VPC origins", supported Regions): never picked, so the internal ALB behind the edge
+ * can always be an origin. They are legacy zones, so nothing else is lost.
+ */
+export const VPC_ORIGIN_UNSUPPORTED_ZONE_IDS = ["use1-az3", "usw1-az2", "apne1-az3", "cac1-az3"] as const;
+
 /** Number of AZs spanned: the ALB needs two, and two is the cheapest highly available layout. */
 export const AZ_COUNT = 2;
 
@@ -116,7 +123,7 @@ export class Network extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [flowLogs.policy] }); // otherwise AWS would write a bucket policy of its own
 
     const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-igw` } }, parent);
-    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, parent);
+    const zones = aws.getAvailabilityZonesOutput({ state: "available", excludeZoneIds: [...VPC_ORIGIN_UNSUPPORTED_ZONE_IDS] }, parent);
 
     const publicRouteTable = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-public` } }, parent);
     new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRouteTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }, parent);

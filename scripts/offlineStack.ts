@@ -132,6 +132,26 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
     }
     case "aws:ec2/vpc:Vpc":
       return { ...state, defaultSecurityGroupId: `sg-default${shortHash(name)}` };
+    case "aws:cloudfront/distribution:Distribution": {
+      const id = `E${shortHash(name).toUpperCase()}MOCK`;
+      return { ...state, arn: `arn:aws:cloudfront::${MOCK_ACCOUNT}:distribution/${id}`, domainName: `d${shortHash(name)}mock.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" };
+    }
+    case "aws:cloudfront/vpcOrigin:VpcOrigin":
+      return { ...state, arn: `arn:aws:cloudfront::${MOCK_ACCOUNT}:vpcorigin/vo_${shortHash(name)}` };
+    case "aws:acm/certificate:Certificate": {
+      const certificateRegion = inputs.region ?? region;
+      return {
+        ...state,
+        arn: `arn:aws:acm:${certificateRegion}:${MOCK_ACCOUNT}:certificate/${shortHash(name)}-0000-4000-8000-000000000000`,
+        domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_${shortHash(name)}.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${shortHash(name)}.acm-validations.aws.` }],
+      };
+    }
+    case "aws:route53/record:Record":
+      return { ...state, fqdn: inputs.name };
+    case "aws:wafv2/webAcl:WebAcl":
+      return { ...state, arn: `arn:aws:wafv2:${inputs.region ?? region}:${MOCK_ACCOUNT}:global/webacl/${inputs.name}/${shortHash(name)}` };
+    case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
+      return { ...state, arn: `arn:aws:logs:${inputs.region ?? region}:${MOCK_ACCOUNT}:delivery-destination:${inputs.name}` };
     default:
       return state;
   }
@@ -191,6 +211,11 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
               return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "mock" };
             case "aws:index/getRegion:getRegion":
               return { name: region, region };
+            case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+              // CloudFront's origin-facing list: AWS-managed, a few dozen ranges (two stand in for them).
+              return { id: "pl-58a04531", name: args.inputs.name, maxEntries: 55, entries: [{ cidr: "120.52.22.96/27", description: "" }, { cidr: "205.251.249.0/24", description: "" }] };
+            case "aws:route53/getZone:getZone":
+              return { zoneId: "Z0MOCKZONE0123456789", name: args.inputs.name };
             default:
               return args.inputs;
           }

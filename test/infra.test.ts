@@ -4,6 +4,7 @@ import { ELB_LOG_DELIVERY_SERVICE, TLS_POLICY } from "../infra/loadBalancer";
 import { APP_SHUTDOWN_TIMEOUT_SECONDS, CONTAINER_PORT, STOP_TIMEOUT_SECONDS } from "../infra/service";
 import { type OfflineResource, type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
 import { byId, containerDefinition, inventory, ofType, one, T } from "./support/stackQueries";
+import { CERTIFICATE } from "./support/stackVariants";
 
 /** The resource of `type` attached to `bucket` (its `bucket` input is the bucket's id). */
 function companionOf(stack: OfflineStack, bucket: OfflineResource, type: string): OfflineResource {
@@ -16,15 +17,17 @@ function bucketPolicyOf(stack: OfflineStack, bucket: OfflineResource) {
   return JSON.parse(companionOf(stack, bucket, T.bucketPolicy).inputs.policy);
 }
 
-const CERTIFICATE = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 
 describe("Pulumi program under mocks", function () {
   let dev: OfflineStack;
   let prod: OfflineStack;
+  /** The seeds' shape: an internet-facing ALB and no CloudFront (test/edge.test.ts has the edge). */
+  let noEdge: OfflineStack;
 
   before(async () => {
     dev = await runOfflineStack("dev");
     prod = await runOfflineStack("prod");
+    noEdge = await runOfflineStack("dev", { edge: "none" });
   });
 
   describe("inventory", () => {
@@ -44,7 +47,7 @@ describe("Pulumi program under mocks", function () {
       assert.equal(counts[T.scalingPolicy], 2, "CPU and requests");
       assert.equal(counts[T.flowLog], 1, "the VPC's flow log");
       for (const type of [T.bucket, T.bucketEncryption, T.bucketPublicAccessBlock, T.bucketOwnershipControls, T.bucketLifecycle, T.bucketPolicy]) {
-        assert.equal(counts[type], 2, `${type}: flow logs and ALB access logs`);
+        assert.equal(counts[type], 3, `${type}: flow logs, ALB and CloudFront access logs`);
       }
     });
 
@@ -68,7 +71,8 @@ describe("Pulumi program under mocks", function () {
       for (const output of ["url", "albDnsName", "clusterName", "serviceName", "repositoryUrl", "imageRef", "tableName", "logGroupName"]) {
         assert.ok(dev.outputs[output], output);
       }
-      assert.match(dev.outputs.url, /^http:\/\/.+\.elb\.amazonaws\.com$/);
+      assert.match(dev.outputs.url, /^https:\/\/d\w+\.cloudfront\.net$/);
+      assert.match(noEdge.outputs.url, /^http:\/\/.+\.elb\.amazonaws\.com$/);
     });
   });
 
@@ -168,7 +172,7 @@ describe("Pulumi program under mocks", function () {
     it("dev's empty themselves on destroy; prod's are kept with every setting that locks them down (protectData)", () => {
       assert.ok(ofType(dev, T.bucket).every((bucket) => bucket.inputs.forceDestroy === true && !bucket.options.retainOnDelete));
       const prodBuckets = ofType(prod, T.bucket);
-      assert.equal(prodBuckets.length, 2);
+      assert.equal(prodBuckets.length, 3);
       for (const bucket of prodBuckets) {
         assert.equal(bucket.inputs.forceDestroy, false);
         assert.equal(bucket.options.retainOnDelete, true, bucket.name);
@@ -179,7 +183,7 @@ describe("Pulumi program under mocks", function () {
       }
     });
 
-    it("prod's destroy keeps exactly the data: the table and the two log buckets with their settings", () => {
+    it("prod's destroy keeps exactly the data: the table and the log buckets with their settings", () => {
       const kept = prod.resources.filter((resource) => resource.options.retainOnDelete).map((resource) => resource.type);
       assert.deepEqual([...new Set(kept)].sort(), [T.table, T.bucket, T.bucketLifecycle, T.bucketOwnershipControls, T.bucketPolicy, T.bucketPublicAccessBlock, T.bucketEncryption].sort());
       assert.equal(dev.resources.filter((resource) => resource.options.retainOnDelete).length, 0, "dev leaves nothing behind");
@@ -191,11 +195,11 @@ describe("Pulumi program under mocks", function () {
       return `${one(stack, T.securityGroup, suffix).name}-id`;
     }
 
-    it("ALB admits 80 from anywhere over IPv4 and IPv6, and only sends to the container port", () => {
-      const alb = groupOf(dev, "-alb");
-      const rules = ofType(dev, T.ingress).filter((rule) => rule.inputs.securityGroupId === alb);
+    it("without the edge, the ALB admits 80 from anywhere over IPv4 and IPv6, and only sends to the container port", () => {
+      const alb = groupOf(noEdge, "-alb");
+      const rules = ofType(noEdge, T.ingress).filter((rule) => rule.inputs.securityGroupId === alb);
       assert.deepEqual(rules.map((rule) => [rule.inputs.fromPort, rule.inputs.cidrIpv4 ?? rule.inputs.cidrIpv6]).sort(), [[80, "0.0.0.0/0"], [80, "::/0"]]);
-      const egress = ofType(dev, T.egress).filter((rule) => rule.inputs.securityGroupId === alb);
+      const egress = ofType(noEdge, T.egress).filter((rule) => rule.inputs.securityGroupId === alb);
       assert.deepEqual(egress.map((rule) => [rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.cidrIpv4]), [[CONTAINER_PORT, CONTAINER_PORT, "10.0.0.0/16"]]);
     });
 
@@ -312,7 +316,9 @@ describe("Pulumi program under mocks", function () {
       assert.equal(environment.BOYACKY_TIME_ZONE, "Asia/Tokyo");
       assert.equal(environment.PORT, "8080");
       assert.equal(environment.BOYACKY_TRUST_PROXY, undefined, "trusting every hop let a client pick its IP");
-      assert.equal(environment.BOYACKY_TRUSTED_PROXIES, "10.0.0.0/16", "the VPC, where the ALB's nodes are");
+      assert.equal(environment.BOYACKY_TRUSTED_PROXIES.split(",")[0], "10.0.0.0/16", "the VPC, where the ALB's nodes are");
+      const noEdgeEnvironment = Object.fromEntries(containerDefinition(noEdge).environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+      assert.equal(noEdgeEnvironment.BOYACKY_TRUSTED_PROXIES, "10.0.0.0/16", "without the edge, only the ALB's nodes are proxies");
       assert.ok(!Object.keys(environment).some((key) => /SECRET|ACCESS_KEY|PASSWORD/.test(key)), "no credentials in the environment");
     });
 
@@ -360,12 +366,12 @@ describe("Pulumi program under mocks", function () {
   });
 
   describe("load balancer", () => {
-    it("internet-facing ALB in the public subnets, dropping invalid headers", () => {
-      const alb = one(dev, T.loadBalancer);
+    it("without the edge: internet-facing ALB in the public subnets, dropping invalid headers", () => {
+      const alb = one(noEdge, T.loadBalancer);
       assert.equal(alb.inputs.internal, false);
       assert.equal(alb.inputs.loadBalancerType, "application");
       assert.equal(alb.inputs.dropInvalidHeaderFields, true);
-      const publicSubnets = ofType(dev, T.subnet).filter((subnet) => subnet.inputs.tags.tier === "public").map((subnet) => `${subnet.name}-id`);
+      const publicSubnets = ofType(noEdge, T.subnet).filter((subnet) => subnet.inputs.tags.tier === "public").map((subnet) => `${subnet.name}-id`);
       assert.deepEqual([...alb.inputs.subnets].sort(), publicSubnets.sort());
     });
 
@@ -403,13 +409,13 @@ describe("Pulumi program under mocks", function () {
     });
 
     it("without a certificate: port 80 forwards to the target group", () => {
-      const listener = one(dev, T.listener);
+      const listener = one(noEdge, T.listener);
       assert.equal(listener.inputs.port, 80);
       assert.equal(listener.inputs.defaultActions[0].type, "forward");
     });
 
     it("with a certificate: 80 redirects (301) to 443, which uses a TLS 1.3 policy", async () => {
-      const https = await runOfflineStack("dev", { certificateArn: CERTIFICATE });
+      const https = await runOfflineStack("dev", { edge: "none", certificateArn: CERTIFICATE });
       const listeners = ofType(https, T.listener);
       const http = listeners.find((listener) => listener.inputs.port === 80);
       const tls = listeners.find((listener) => listener.inputs.port === 443);
