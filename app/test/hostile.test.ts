@@ -282,6 +282,17 @@ const CASES: HostileCase[] = [
     alert: JA.rateLimited,
   },
   {
+    name: "flood: over the limit, an unknown URL's body is not even parsed",
+    app: { rateLimit: LIMITS, trustedProxies: ALB },
+    send: burst(LIMITS.perMinute + 1, 404, ({ inject }, index) =>
+      index < LIMITS.perMinute
+        ? inject(fromIp("203.0.113.11", { method: "GET", url: `/wp-login/${index}.php` }))
+        : inject(fromIp("203.0.113.11", { method: "POST", url: "/wp-login.php", headers: { "content-type": "application/json" }, payload: "{ not json" })),
+    ),
+    status: 429,
+    alert: JA.rateLimited,
+  },
+  {
     name: "flood: writes over the write limit get 429 and are not stored, another IP still posts",
     app: { rateLimit: LIMITS, trustedProxies: ALB },
     send: burst(LIMITS.writesPerMinute + 1, 201, ({ inject }, index) =>

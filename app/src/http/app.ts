@@ -114,11 +114,15 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     }
   }
   if (limits.perMinute > 0) {
-    // Unknown URLs count too (the plugin only hooks declared routes).
-    app.setNotFoundHandler({ preHandler: app.rateLimit() }, handleNotFound);
-  } else {
-    app.setNotFoundHandler(handleNotFound);
+    // Unknown URLs count too (the plugin only hooks declared routes), checked onRequest like the
+    // rest: a not-found handler only takes preValidation/preHandler hooks, which run after the
+    // body has been parsed.
+    const checkNotFound = app.rateLimit();
+    app.addHook("onRequest", async (request, reply) => {
+      if (request.is404) await checkNotFound.call(app, request, reply);
+    });
   }
+  app.setNotFoundHandler(handleNotFound);
 
   await app.register(fastifyCookie);
   await app.register(fastifyCsrf, {
