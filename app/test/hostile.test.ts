@@ -6,6 +6,7 @@
  * stored); what is stored is rendered escaped on the page; and GET /healthz still answers 200.
  */
 import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
 import escapeHtml from "escape-html";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { PROBLEM_MESSAGES_EN, PROBLEM_MESSAGES_JA, type GrumbleProblem } from "../src/domain/grumble";
@@ -20,6 +21,7 @@ const JA = {
   encoding: "送信された内容の文字コードが正しくありません（UTF-8 で送信してください）。",
   tooLarge: "送信された内容が大きすぎます。",
   mediaType: "この形式の送信には対応していません。",
+  contentEncoding: "圧縮された送信には対応していません。圧縮せずに送信してください。",
   rateLimited: "リクエストが多すぎます。少し時間をおいてからお試しください。",
   badCursor: "ページの続きが見つかりません。最初のページからご覧ください。",
 };
@@ -166,6 +168,18 @@ const CASES: HostileCase[] = [
   { name: "form: a 1 MB body", send: postForm("/", `text=${"a".repeat(ONE_MB)}`), status: 413, alert: JA.tooLarge },
   { name: "API: text/plain body", send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-type": "text/plain" }), status: 415, error: "unsupported_media_type" },
   { name: "API: multipart body", send: postJson('--x\r\nContent-Disposition: form-data; name="text"\r\n\r\nボヤキ\r\n--x--\r\n', { "content-type": "multipart/form-data; boundary=x" }), status: 415, error: "unsupported_media_type" },
+  {
+    name: "API: a plain body labelled Content-Encoding: gzip",
+    send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-encoding": "gzip" }),
+    status: 415,
+    error: "unsupported_content_encoding",
+    check: (response) => assert.equal(response.headers["accept-encoding"], "identity"),
+  },
+  { name: "API: a real gzip body", send: postJson(gzipSync(JSON.stringify({ text: "ボヤキ" })), { "content-encoding": "gzip" }), status: 415, error: "unsupported_content_encoding" },
+  { name: "API: Content-Encoding: br", send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-encoding": "br" }), status: 415, error: "unsupported_content_encoding" },
+  { name: "API: two codings, identity last", send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-encoding": "gzip, identity" }), status: 415, error: "unsupported_content_encoding" },
+  { name: "form: Content-Encoding: deflate", send: postFormText("圧縮", { headers: { "content-encoding": "deflate" } }), status: 415, alert: JA.contentEncoding },
+  { name: "API: Content-Encoding: identity is plain", send: postJson(JSON.stringify({ text: "そのまま" }), { "content-encoding": "Identity" }), status: 201, stored: ["そのまま"] },
   {
     name: "form route: a JSON body (with a valid token) is not a form",
     send: async ({ inject, session }) => {

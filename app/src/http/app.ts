@@ -12,6 +12,7 @@ import { fastifyTrustProxy, forwardedHeaderFilter, TRUST_NO_PROXY, type TrustedP
 import { AppRefusal, handleError, handleNotFound, INVALID_ENCODING, RATE_LIMITED } from "./errors";
 import { healthRoutes } from "./healthRoutes";
 import { pageRoutes } from "./pageRoutes";
+import { refuseContentCoding } from "./protocol";
 
 export interface HttpAppOptions {
   store: GrumbleStore;
@@ -123,6 +124,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     });
   }
   app.setNotFoundHandler(handleNotFound);
+  app.addHook("onRequest", refuseContentCoding);
 
   await app.register(fastifyCookie);
   await app.register(fastifyCsrf, {

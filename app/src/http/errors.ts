@@ -24,6 +24,7 @@ const STORE_UNAVAILABLE: Omit<Problem, "status"> = {
 export const RATE_LIMITED = "BOYACKY_RATE_LIMITED";
 export const CROSS_SITE_FORM = "BOYACKY_CROSS_SITE_FORM";
 export const INVALID_ENCODING = "BOYACKY_INVALID_ENCODING";
+export const UNSUPPORTED_CONTENT_ENCODING = "BOYACKY_UNSUPPORTED_CONTENT_ENCODING";
 
 /** An error with a `code` (and status) that `problemFor` knows, shaped like Fastify's own errors. */
 export class AppRefusal extends Error {
@@ -50,6 +51,7 @@ const KNOWN: Record<string, Omit<Problem, "status"> & { status?: number }> = {
   [RATE_LIMITED]: { status: 429, code: "rate_limited", message: "too many requests; slow down and retry later", messageJa: "リクエストが多すぎます。少し時間をおいてからお試しください。" },
   [CROSS_SITE_FORM]: { status: 403, code: "cross_site", message: "forms are accepted only from this site", messageJa: "ほかのサイトからの送信は受け付けていません。このページから送信してください。" },
   [INVALID_ENCODING]: { status: 400, code: "invalid_encoding", message: "request body is not valid UTF-8", messageJa: "送信された内容の文字コードが正しくありません（UTF-8 で送信してください）。" },
+  [UNSUPPORTED_CONTENT_ENCODING]: { status: 415, code: "unsupported_content_encoding", message: "compressed request bodies are not supported; send it without Content-Encoding", messageJa: "圧縮された送信には対応していません。圧縮せずに送信してください。" },
 };
 
 /** Maps any error thrown in a route to the problem it means for the client. */
