@@ -28,6 +28,9 @@ export interface DevException {
   reason: string;
 }
 
+/** An exception that holds on every stack, prod included, while its configuration does. */
+export type DocumentedException = DevException;
+
 const setting = (config: Record<string, string>, key: string) => config[`boyacky:${key}`];
 
 export const DEV_EXCEPTIONS: readonly DevException[] = [
@@ -41,10 +44,17 @@ export const DEV_EXCEPTIONS: readonly DevException[] = [
   },
   {
     policy: "elb-http-redirects-to-https",
-    applies: (config) => !setting(config, "certificateArn"),
+    applies: (config) => setting(config, "edge") === "none" && !setting(config, "certificateArn") && !setting(config, "domainName"),
     reason:
-      "dev has no domain, so no ACM certificate and no HTTPS listener to redirect to: it serves plain HTTP on port 80. " +
-      "Setting certificateArn adds HTTPS with the redirect, and then this policy is mandatory on dev too.",
+      "dev with edge none has no domain, so no ACM certificate and no HTTPS listener to redirect to: it serves plain HTTP on port 80. " +
+      "The CloudFront edge (the default), domainName or certificateArn each give HTTPS, and then this policy is mandatory on dev too.",
+  },
+  {
+    policy: "cloudfront-waf",
+    applies: (config) => setting(config, "edge") === "cloudfront" && setting(config, "waf") !== "true",
+    reason:
+      "a web ACL costs about $7 a month with its two rules, more than dev's whole edge; dev's traffic is its own team's, and the app still " +
+      "limits each client per task. prod sets waf: true.",
   },
   {
     policy: "elb-deletion-protection",
@@ -58,10 +68,29 @@ export const DEV_EXCEPTIONS: readonly DevException[] = [
   },
 ];
 
-/** The dev exception that applies to `policy` in this context, if any. */
+/**
+ * Exceptions on every stack: where an FSBP control cannot literally pass with the configuration
+ * chosen, and says so rather than blocking.
+ */
+export const DOCUMENTED_EXCEPTIONS: readonly DocumentedException[] = [
+  {
+    policy: "cloudfront-custom-certificate",
+    applies: (config) => setting(config, "edge") === "cloudfront" && !setting(config, "domainName"),
+    reason:
+      "without a domain the distribution's only name is its *.cloudfront.net one, which only CloudFront's default certificate covers, " +
+      "and CloudFront then fixes the minimum viewer TLS version at TLSv1 (browsers negotiate TLS 1.2 or 1.3 anyway). " +
+      "Setting domainName issues a certificate served with TLSv1.2_2021, and this policy becomes mandatory.",
+  },
+];
+
+/** The exceptions that apply in this context: the documented ones everywhere, the dev ones on dev. */
+export function exceptionsIn(context: PackContext): DevException[] {
+  return [...DOCUMENTED_EXCEPTIONS, ...(context.stack === DEV_STACK ? DEV_EXCEPTIONS : [])].filter((exception) => exception.applies(context.config));
+}
+
+/** The exception that applies to `policy` in this context, if any: a documented one, or a dev one on dev. */
 export function exceptionFor(policy: string, context: PackContext): DevException | undefined {
-  if (context.stack !== DEV_STACK) return undefined;
-  return DEV_EXCEPTIONS.find((exception) => exception.policy === policy && exception.applies(context.config));
+  return exceptionsIn(context).find((exception) => exception.policy === policy);
 }
 
 /** Mandatory, except for a dev exception that applies. */
@@ -70,7 +99,7 @@ export function enforcementFor(policy: string, context: PackContext): Enforcemen
 }
 
 /** The project's declared defaults from Pulumi.yaml (next to this folder), as full config keys. */
-function projectDefaults(): Record<string, string> {
+export function projectDefaults(): Record<string, string> {
   const file = path.resolve(__dirname, "..", "Pulumi.yaml");
   if (!existsSync(file)) return {};
   const project = parse(readFileSync(file, "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };

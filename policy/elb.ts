@@ -1,8 +1,8 @@
 /** Elastic Load Balancing v2: load balancers and listeners (FSBP ELB.1, .4, .5, .6, .12, .13, .17). */
 import * as aws from "@pulumi/aws";
-import { type ReportViolation, type ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import { type PolicyResource, type ReportViolation, type ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
-import { anyOf, type Guardrail, peek } from "./support";
+import { anyOf, type Guardrail, listAt, peek, refersTo, reportOn, resourcesOf } from "./support";
 
 /**
  * ELB.17's recommended policies, TLS 1.2 and up only: the TLS 1.3 families of 2021-06, their FIPS
@@ -49,13 +49,25 @@ export const elbPolicies: Guardrail[] = [
   {
     name: "elb-http-redirects-to-https",
     controls: ["ELB.1"],
-    description: "Application Load Balancers should redirect all HTTP requests to HTTPS.",
-    remediationSteps: "Set certificateArn: port 80 then only redirects (301) to the HTTPS listener.",
-    validateResource: listeners((listener, _args, reportViolation) => {
-      if (listener.protocol !== "HTTP") return;
-      const redirectsAll = listener.defaultActions.length > 0 && listener.defaultActions.every((action) => action.type === "redirect" && action.redirect?.protocol === "HTTPS");
-      if (!redirectsAll) reportViolation(`the HTTP listener on port ${listener.port ?? "?"} serves requests instead of redirecting them to HTTPS.`);
-    }),
+    description:
+      "Application Load Balancers should redirect all HTTP requests to HTTPS. An internal ALB that is a CloudFront VPC origin meets the " +
+      "control's intent with an HTTP listener: viewers reach it only through CloudFront, which redirects them to HTTPS (cloudfront-viewer-https), " +
+      "and the hop from CloudFront stays inside the VPC.",
+    remediationSteps: "Use the CloudFront edge (edge: cloudfront), or set domainName or certificateArn: port 80 then only redirects (301) to the HTTPS listener.",
+    validateStack: (args, reportViolation) => {
+      const albs = [...resourcesOf(args, aws.lb.LoadBalancer), ...resourcesOf(args, aws.alb.LoadBalancer)];
+      const vpcOrigins = resourcesOf(args, aws.cloudfront.VpcOrigin);
+      const behindCloudFront = (listener: PolicyResource) =>
+        albs.some((alb) => refersTo(listener, "loadBalancerArn", alb) && alb.props.internal === true && vpcOrigins.some((origin) => refersTo(origin, "vpcOriginEndpointConfig", alb)));
+      for (const listener of [...resourcesOf(args, aws.lb.Listener), ...resourcesOf(args, aws.alb.Listener)]) {
+        if (listener.props.protocol !== "HTTP") continue;
+        const actions = listAt(listener.props, "defaultActions");
+        const redirectsAll = actions.length > 0 && actions.every((action) => action.type === "redirect" && action.redirect?.protocol === "HTTPS");
+        if (!redirectsAll && !behindCloudFront(listener)) {
+          reportOn(reportViolation, listener)(`the HTTP listener on port ${listener.props.port ?? "?"} serves requests instead of redirecting them to HTTPS.`);
+        }
+      }
+    },
   },
   {
     name: "elb-drop-invalid-headers",

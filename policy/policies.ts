@@ -4,6 +4,7 @@
  * (offline.ts, in tests and `npm run plan`), so both judge with exactly the same policies.
  */
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { cloudfrontPolicies } from "./cloudfront";
 import { type PackContext, enforcementFor, exceptionFor } from "./context";
 import { dynamodbPolicies } from "./dynamodb";
 import { ecrPolicies } from "./ecr";
@@ -21,6 +22,7 @@ export const PACK_NAME = "boyacky-guardrails";
 export const GUARDRAILS: readonly Guardrail[] = [
   ...ecsPolicies,
   ...elbPolicies,
+  ...cloudfrontPolicies,
   ...ecrPolicies,
   ...dynamodbPolicies,
   ...networkPolicies,

@@ -3,13 +3,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as aws from "@pulumi/aws";
 import type { Policies } from "@pulumi/policy";
-import { DEV_EXCEPTIONS, type PackContext } from "../policy/context";
+import { DEV_EXCEPTIONS, DOCUMENTED_EXCEPTIONS, exceptionsIn, type PackContext } from "../policy/context";
 import { evaluate, evaluatePolicies, type PolicySubject } from "../policy/offline";
 import { buildPolicies, GUARDRAILS } from "../policy/policies";
 import { pulumiTypeOf } from "../policy/support";
 import { type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
 
-const CERTIFICATE = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+import { CERTIFICATE, DOMAIN } from "./support/stackVariants";
 const SECURITY_DOC = path.join(__dirname, "..", "docs", "security.md");
 const PROD: PackContext = { stack: "prod", config: {} };
 
@@ -26,33 +26,49 @@ describe("policy pack boyacky-guardrails (offline)", function () {
 
   before(async () => {
     dev = await runOfflineStack("dev");
-    prod = await runOfflineStack("prod", { certificateArn: CERTIFICATE });
+    prod = await runOfflineStack("prod");
   });
+  const expectedExceptions = (stack: OfflineStack) => exceptionsIn({ stack: stack.stack, config: stack.config }).map((exception) => exception.policy).sort();
 
   describe("the stacks", () => {
-    it("prod, deployed with its certificate, violates nothing", async () => {
-      assert.deepEqual(await evaluatePolicies(prod), []);
+    it("prod as committed (CloudFront edge, WAF, no domain, no certificate) violates nothing mandatory: only the documented default-certificate exception", async () => {
+      const violations = await evaluatePolicies(prod);
+      assert.deepEqual(namesOf(violations), ["cloudfront-custom-certificate"]);
+      assert.ok(violations.every((violation) => violation.enforcementLevel === "advisory"));
     });
 
-    it("prod without a certificate (as Pulumi.prod.yaml stands) is blocked by ELB.1 alone", async () => {
-      const violations = await evaluatePolicies(await runOfflineStack("prod"));
+    it("prod with a domain violates nothing at all", async () => {
+      assert.deepEqual(await evaluatePolicies(await runOfflineStack("prod", { domainName: DOMAIN })), []);
+    });
+
+    it("prod without the edge and without a certificate is blocked by ELB.1 alone", async () => {
+      const violations = await evaluatePolicies(await runOfflineStack("prod", { edge: "none", waf: "false" }));
       assert.deepEqual(namesOf(violations), ["elb-http-redirects-to-https"]);
       assert.ok(violations.every((violation) => violation.enforcementLevel === "mandatory"));
+      assert.deepEqual(await evaluatePolicies(await runOfflineStack("prod", { edge: "none", waf: "false", certificateArn: CERTIFICATE })), []);
     });
 
-    it("dev violates exactly the documented exceptions, each advisory, each naming its resource", async () => {
+    it("dev violates exactly the exceptions that hold for it, each advisory, each naming its resource", async () => {
       const violations = await evaluatePolicies(dev);
-      assert.deepEqual(namesOf(violations), DEV_EXCEPTIONS.map((exception) => exception.policy).sort());
+      assert.deepEqual(namesOf(violations), expectedExceptions(dev));
+      assert.deepEqual(expectedExceptions(dev), ["cloudfront-custom-certificate", "cloudfront-waf", "dynamodb-deletion-protection", "ecs-no-public-ip", "elb-deletion-protection"]);
       for (const violation of violations) {
         assert.equal(violation.enforcementLevel, "advisory", violation.policy);
         assert.match(violation.resource ?? "", /^boyacky-dev-/, violation.policy);
       }
     });
 
-    it("dev with a certificate redirects to HTTPS: ELB.1 is no longer an exception, and not violated", async () => {
-      const violations = await evaluatePolicies(await runOfflineStack("dev", { certificateArn: CERTIFICATE }));
+    it("dev without the edge serves HTTP under the ELB.1 exception; with a certificate it redirects, and ELB.1 is mandatory again", async () => {
+      const direct = await runOfflineStack("dev", { edge: "none" });
+      assert.ok(expectedExceptions(direct).includes("elb-http-redirects-to-https"));
+      assert.ok(namesOf(await evaluatePolicies(direct)).includes("elb-http-redirects-to-https"));
+      const violations = await evaluatePolicies(await runOfflineStack("dev", { edge: "none", certificateArn: CERTIFICATE }));
       assert.ok(!namesOf(violations).includes("elb-http-redirects-to-https"));
-      assert.equal(buildPolicies({ stack: "dev", config: { ...dev.config, "boyacky:certificateArn": CERTIFICATE } }).find((policy) => policy.name === "elb-http-redirects-to-https")?.enforcementLevel, "mandatory");
+      assert.equal(buildPolicies({ stack: "dev", config: { ...dev.config, "boyacky:edge": "none", "boyacky:certificateArn": CERTIFICATE } }).find((policy) => policy.name === "elb-http-redirects-to-https")?.enforcementLevel, "mandatory");
+    });
+
+    it("behind the edge the internal ALB's HTTP listener meets ELB.1's intent; the same listener on an internet-facing ALB does not", async () => {
+      assert.ok(!namesOf(await evaluatePolicies(dev)).includes("elb-http-redirects-to-https"));
     });
 
     it("ECS Exec (break glass) fails ECS.5, mandatory even on dev; its `*` resource for ssmmessages passes IAM", async () => {
@@ -63,10 +79,12 @@ describe("policy pack boyacky-guardrails (offline)", function () {
   });
 
   describe("enforcement", () => {
-    it("every policy is mandatory outside dev, whatever the configuration", () => {
-      for (const context of [PROD, { stack: "staging", config: dev.config }, { stack: "", config: dev.config }]) {
-        assert.ok(buildPolicies(context).every((policy) => policy.enforcementLevel === "mandatory"), context.stack);
+    it("outside dev every policy is mandatory but a documented exception whose configuration holds", () => {
+      for (const context of [PROD, { stack: "staging", config: dev.config }, { stack: "", config: dev.config }, { stack: "prod", config: { ...dev.config, "boyacky:domainName": DOMAIN } }]) {
+        const advisory = buildPolicies(context).filter((policy) => policy.enforcementLevel !== "mandatory").map((policy) => policy.name);
+        assert.deepEqual(advisory, DOCUMENTED_EXCEPTIONS.filter((exception) => exception.applies(context.config)).map((exception) => exception.policy), context.stack);
       }
+      assert.deepEqual(buildPolicies({ stack: "staging", config: dev.config }).filter((policy) => policy.enforcementLevel === "advisory").map((policy) => policy.name), ["cloudfront-custom-certificate"]);
     });
 
     it("on dev, only the exceptions whose configuration holds are advisory", () => {
@@ -75,17 +93,19 @@ describe("policy pack boyacky-guardrails (offline)", function () {
           .filter((policy) => policy.enforcementLevel === "advisory")
           .map((policy) => policy.name)
           .sort();
-      assert.deepEqual(advisory({}), DEV_EXCEPTIONS.map((exception) => exception.policy).sort());
-      assert.deepEqual(advisory({ "boyacky:egressMode": "endpoints", "boyacky:certificateArn": CERTIFICATE, "boyacky:protectData": "true" }), []);
+      assert.deepEqual(advisory({}), expectedExceptions(dev));
+      assert.deepEqual(advisory({ "boyacky:egressMode": "endpoints", "boyacky:domainName": DOMAIN, "boyacky:waf": "true", "boyacky:protectData": "true" }), []);
       assert.ok(!advisory({ "boyacky:egressMode": "nat" }).includes("ecs-no-public-ip"));
     });
 
     it("every exception gives its reason, in the policy's description and in docs/security.md", () => {
       const docs = readFileSync(SECURITY_DOC, "utf8");
       const devPolicies = buildPolicies({ stack: "dev", config: dev.config });
-      for (const exception of DEV_EXCEPTIONS) {
+      const withoutEdge = buildPolicies({ stack: "dev", config: { ...dev.config, "boyacky:edge": "none" } });
+      for (const exception of [...DEV_EXCEPTIONS, ...DOCUMENTED_EXCEPTIONS]) {
         assert.ok(exception.reason.length > 40, exception.policy);
-        assert.ok(devPolicies.find((policy) => policy.name === exception.policy)?.description.includes(exception.reason), exception.policy);
+        const described = [...devPolicies, ...withoutEdge].some((policy) => policy.name === exception.policy && policy.description.includes(exception.reason));
+        assert.ok(described, exception.policy);
         assert.ok(docs.includes(`\`${exception.policy}\``), `docs/security.md does not mention ${exception.policy}`);
       }
     });
@@ -153,6 +173,25 @@ describe("policy pack boyacky-guardrails (offline)", function () {
     const tlsOnly = { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } };
     const elbWrite = { Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: "arn:aws:s3:::logs/AWSLogs/123456789012/*" };
 
+    const httpForward = { loadBalancerArn: "fixture-id", protocol: "HTTP", port: 80, defaultActions: [{ type: "forward", targetGroupArn: "tg" }] };
+    const internalAlb = alb({ internal: true });
+    const vpcOrigin = (changes: Record<string, unknown> = {}) =>
+      resource(aws.cloudfront.VpcOrigin, { vpcOriginEndpointConfig: { name: "alb", arn: "fixture-id", httpPort: 80, httpsPort: 443, originProtocolPolicy: "http-only", originSslProtocols: { items: ["TLSv1.2"], quantity: 1 }, ...changes } }, "origin");
+    const distribution = (changes: Record<string, unknown> = {}) =>
+      resource(aws.cloudfront.Distribution, {
+        origins: [{ originId: "alb", domainName: "internal-alb.elb.amazonaws.com", vpcOriginConfig: { vpcOriginId: "origin-id" } }],
+        defaultCacheBehavior: { viewerProtocolPolicy: "redirect-to-https" },
+        orderedCacheBehaviors: [{ pathPattern: "/static/*", viewerProtocolPolicy: "redirect-to-https" }],
+        viewerCertificate: { cloudfrontDefaultCertificate: true },
+        ...changes,
+      }, "cdn");
+    const customCertificate = { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/1", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" };
+    const httpsCustomOrigin = { originId: "site", domainName: "origin.example.com", customOriginConfig: { originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], httpPort: 80, httpsPort: 443 } };
+    const cdnLogs = [
+      resource(aws.cloudwatch.LogDeliverySource, { name: "cdn-logs", logType: "ACCESS_LOGS", resourceArn: "cdn-id" }, "cdn-logs"),
+      resource(aws.cloudwatch.LogDelivery, { deliverySourceName: "cdn-logs", deliveryDestinationArn: "arn:aws:logs:us-east-1:123456789012:delivery-destination:s3" }, "cdn-delivery"),
+    ];
+
     /** [policy, a compliant fixture, the same with one thing wrong]. */
     const FIXTURES: [string, PolicySubject[], PolicySubject[]][] = [
       ["ecs-no-public-ip", [service()], [service({ networkConfiguration: { subnets: ["subnet-a"], assignPublicIp: true } })]],
@@ -166,7 +205,17 @@ describe("policy pack boyacky-guardrails (offline)", function () {
       ["ecs-container-insights", [resource(aws.ecs.Cluster, { settings: [{ name: "containerInsights", value: "enabled" }] })], [resource(aws.ecs.Cluster, {})]],
       ["ecs-non-root-user", [container()], [container({ user: "0:0" })]],
       ["ecs-non-root-user", [container()], [container({ user: undefined })]],
-      ["elb-http-redirects-to-https", [listener({ protocol: "HTTP", port: 80, defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] })], [listener({ protocol: "HTTP", port: 80, defaultActions: [{ type: "forward", targetGroupArn: "tg" }] })]],
+      ["elb-http-redirects-to-https", [listener({ protocol: "HTTP", port: 80, defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] })], [listener(httpForward)]],
+      ["elb-http-redirects-to-https", [internalAlb, listener(httpForward), vpcOrigin()], [alb({ internal: false }), listener(httpForward), vpcOrigin()]],
+      ["elb-http-redirects-to-https", [internalAlb, listener(httpForward), vpcOrigin()], [internalAlb, listener(httpForward)]],
+      ["cloudfront-viewer-https", [distribution()], [distribution({ orderedCacheBehaviors: [{ pathPattern: "/static/*", viewerProtocolPolicy: "allow-all" }] })]],
+      ["cloudfront-custom-certificate", [distribution({ viewerCertificate: customCertificate })], [distribution()]],
+      ["cloudfront-custom-certificate", [distribution({ viewerCertificate: customCertificate })], [distribution({ viewerCertificate: { ...customCertificate, minimumProtocolVersion: "TLSv1" } })]],
+      ["cloudfront-origin-encryption", [distribution(), vpcOrigin()], [distribution(), vpcOrigin({ originSslProtocols: { items: ["SSLv3", "TLSv1.2"], quantity: 2 } })]],
+      ["cloudfront-origin-encryption", [distribution({ origins: [httpsCustomOrigin] })], [distribution({ origins: [{ ...httpsCustomOrigin, customOriginConfig: { ...httpsCustomOrigin.customOriginConfig, originProtocolPolicy: "http-only" } }] })]],
+      ["cloudfront-access-logs", [distribution(), ...cdnLogs], [distribution(), cdnLogs[0]]],
+      ["cloudfront-access-logs", [distribution({ loggingConfig: { bucket: "legacy.s3.amazonaws.com" } })], [distribution()]],
+      ["cloudfront-waf", [distribution({ webAclId: "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1" })], [distribution()]],
       ["elb-drop-invalid-headers", [alb()], [alb({ dropInvalidHeaderFields: false })]],
       ["elb-access-logs", [alb()], [alb({ accessLogs: { bucket: "logs", enabled: false } })]],
       ["elb-access-logs", [alb()], [alb({ accessLogs: undefined })]],
