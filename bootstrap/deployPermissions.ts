@@ -39,6 +39,7 @@ const REGIONAL: Record<string, string[]> = {
     "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:ModifySecurityGroupRules",
     "ec2:UpdateSecurityGroupRuleDescriptionsIngress", "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
     "ec2:CreateFlowLogs", "ec2:DeleteFlowLogs",
+    "ec2:GetManagedPrefixListEntries", // CloudFront's origin-facing prefix list, for the ALB's security group
     "ec2:CreateTags", "ec2:DeleteTags",
   ],
   LoadBalancing: [
@@ -139,7 +140,7 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
       Effect: "Allow",
       Action: ["iam:CreateServiceLinkedRole"],
       Resource: `arn:aws:iam::${accountId}:role/aws-service-role/*`,
-      Condition: { StringEquals: { "iam:AWSServiceName": ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"] } },
+      Condition: { StringEquals: { "iam:AWSServiceName": ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com"] } },
     },
     {
       Sid: "AccessLogBucket",
@@ -152,9 +153,66 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
       ],
       Resource: ["arn:aws:s3:::boyacky-*", "arn:aws:s3:::boyacky-*/*"],
     },
+    ...edgeStatements(accountId),
     // destroy.yml finds prod's load balancer by its tags to lift its deletion protection.
     { Sid: "FindByTags", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*", Condition: inRegion },
     ...stateBackendStatements(stateBucket, "write"),
+  ];
+}
+
+/** Where CloudFront's calls, WAF's CLOUDFRONT scope, CloudFront's certificates and log deliveries, and Route 53's calls go. */
+export const EDGE_REGION = "us-east-1";
+
+/**
+ * The CloudFront edge, its WAF web ACL, certificates, access-log delivery and DNS records. Each of
+ * these calls carries aws:RequestedRegion us-east-1: CloudFront and Route 53 are global services
+ * answered there (IAM User Guide, "Denies access to AWS based on the requested Region"), and WAF's
+ * CLOUDFRONT scope, the viewer certificate and the log delivery are created there.
+ */
+function edgeStatements(accountId: string): Statement[] {
+  const inEdge = { StringEquals: { "aws:RequestedRegion": EDGE_REGION } };
+  const edgeLogs = (resource: string) => `arn:aws:logs:${EDGE_REGION}:${accountId}:${resource}`;
+  return [
+    {
+      // CloudFront's Create* actions have no resource type, and distribution and origin ids are not known in advance.
+      Sid: "Edge",
+      Effect: "Allow",
+      Action: [
+        "cloudfront:CreateDistribution", "cloudfront:GetDistribution", "cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution",
+        "cloudfront:CreateVpcOrigin", "cloudfront:GetVpcOrigin", "cloudfront:UpdateVpcOrigin", "cloudfront:DeleteVpcOrigin",
+        "cloudfront:CreateCachePolicy", "cloudfront:GetCachePolicy", "cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy",
+        "cloudfront:TagResource", "cloudfront:UntagResource", "cloudfront:ListTagsForResource", "cloudfront:AllowVendedLogDeliveryForResource",
+      ],
+      Resource: "*",
+      Condition: inEdge,
+    },
+    {
+      Sid: "EdgeWaf",
+      Effect: "Allow",
+      Action: ["wafv2:CreateWebACL", "wafv2:GetWebACL", "wafv2:UpdateWebACL", "wafv2:DeleteWebACL", "wafv2:TagResource", "wafv2:UntagResource", "wafv2:ListTagsForResource"],
+      // The web ACLs of the stacks, and AWS's managed rule groups they use.
+      Resource: [`arn:aws:wafv2:${EDGE_REGION}:${accountId}:global/webacl/boyacky-*/*`, `arn:aws:wafv2:${EDGE_REGION}:*:global/managedruleset/*/*`],
+    },
+    {
+      // Certificates: CloudFront's in us-east-1 and the origin's in the stack's region (a second statement would only repeat these actions).
+      Sid: "Certificates",
+      Effect: "Allow",
+      Action: ["acm:RequestCertificate", "acm:AddTagsToCertificate", "acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:UpdateCertificateOptions", "acm:RemoveTagsFromCertificate", "acm:DeleteCertificate"],
+      Resource: `arn:aws:acm:*:${accountId}:certificate/*`,
+    },
+    {
+      Sid: "EdgeLogDelivery",
+      Effect: "Allow",
+      Action: [
+        "logs:PutDeliverySource", "logs:GetDeliverySource", "logs:DeleteDeliverySource", "logs:PutDeliveryDestination", "logs:GetDeliveryDestination",
+        "logs:DeleteDeliveryDestination", "logs:CreateDelivery", "logs:GetDelivery", "logs:UpdateDeliveryConfiguration", "logs:DeleteDelivery",
+        "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource",
+      ],
+      Resource: [edgeLogs("delivery-source:boyacky-*"), edgeLogs("delivery-destination:boyacky-*"), edgeLogs("delivery:*")],
+    },
+    { Sid: "Dns", Effect: "Allow", Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone", "route53:ListTagsForResource"], Resource: "arn:aws:route53:::hostedzone/*" },
+    { Sid: "DnsChanges", Effect: "Allow", Action: ["route53:GetChange"], Resource: "arn:aws:route53:::change/*" },
+    { Sid: "DnsZones", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: "*", Condition: inEdge },
   ];
 }
 
@@ -181,10 +239,13 @@ export function previewStatements({ region, stateBucket }: PermissionScope): Sta
     {
       Sid: "PreviewDataSources",
       Effect: "Allow",
-      Action: ["ec2:DescribeAvailabilityZones", "ecr:GetAuthorizationToken"],
+      Action: ["ec2:DescribeAvailabilityZones", "ecr:GetAuthorizationToken", "ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries"],
       Resource: "*",
       Condition: { StringEquals: { "aws:RequestedRegion": region } },
     },
+    // With domainName and no hostedZoneId the program looks the zone up by name.
+    { Sid: "PreviewZoneLookup", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": EDGE_REGION } } },
+    { Sid: "PreviewZoneRead", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListTagsForResource"], Resource: "arn:aws:route53:::hostedzone/*" },
     ...stateBackendStatements(stateBucket, "read"),
   ];
 }

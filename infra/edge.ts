@@ -152,7 +152,8 @@ export class Edge extends pulumi.ComponentResource {
         Resource: `${arn}/*`,
         Condition: {
           StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
-          ArnLike: { "aws:SourceArn": `arn:aws:logs:${EDGE_REGION}:${accountId}:delivery-source:*` },
+          // AWS's own policy for vended logs to S3 names the account's CloudWatch Logs in the delivery's region.
+          ArnLike: { "aws:SourceArn": `arn:aws:logs:${EDGE_REGION}:${accountId}:*` },
         },
       }],
       expireDays: args.accessLogExpireDays ?? 30,

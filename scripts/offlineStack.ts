@@ -150,6 +150,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
       return { ...state, fqdn: inputs.name };
     case "aws:wafv2/webAcl:WebAcl":
       return { ...state, arn: `arn:aws:wafv2:${inputs.region ?? region}:${MOCK_ACCOUNT}:global/webacl/${inputs.name}/${shortHash(name)}` };
+    case "aws:cloudwatch/logDeliverySource:LogDeliverySource":
+      return { ...state, arn: `arn:aws:logs:${inputs.region ?? region}:${MOCK_ACCOUNT}:delivery-source:${inputs.name}` };
     case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
       return { ...state, arn: `arn:aws:logs:${inputs.region ?? region}:${MOCK_ACCOUNT}:delivery-destination:${inputs.name}` };
     default:

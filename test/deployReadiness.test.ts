@@ -10,7 +10,7 @@ import { MOCK_ACCOUNT, type OfflineResource, type OfflineStack, runOfflineStack 
 import { DEPENDENCY_RULES } from "./support/awsDependencies";
 import { VALUE_RULES, type ValueRule } from "./support/awsValueRules";
 import { type ActionGroup, DEPLOY_ACTIONS, INVOKE_ACTIONS } from "./support/deployActions";
-import { grantsOf } from "./support/iamPolicy";
+import { allowsRegion, grantsOf } from "./support/iamPolicy";
 import { byId, ofType, T } from "./support/stackQueries";
 import { STACK_VARIANTS } from "./support/stackVariants";
 
@@ -113,6 +113,14 @@ function groupsFor(resource: OfflineResource): ActionGroup[] {
 /** The service prefix an ARN belongs to (`arn:aws:s3:::x` → `s3`). */
 const arnService = (arn: string) => arn.split(":")[2];
 
+/** Services answered in us-east-1 whatever the stack's region (IAM User Guide, aws:RequestedRegion for global services). */
+const GLOBAL_SERVICES = ["iam", "cloudfront", "route53", "sts"];
+
+/** The region a call for `resource` is made to: us-east-1 for global services, else the resource's own `region` or the stack's. */
+function requestedRegionOf(resource: OfflineResource, action: string): string {
+  return GLOBAL_SERVICES.includes(action.split(":")[0]) ? "us-east-1" : (resource.inputs.region ?? REGION);
+}
+
 describe("deploy readiness: what AWS accepts, checked offline for every stack variant", function () {
   this.timeout(120_000);
   const stacks: { label: string; stack: OfflineStack }[] = [];
@@ -179,7 +187,10 @@ describe("deploy readiness: what AWS accepts, checked offline for every stack va
           const arn = scopedArnOf(stack, resource);
           for (const group of groupsFor(resource)) {
             for (const action of group.actions) {
-              if (grantsOf(deploy, action).length === 0) missing.add(`${action} (${resource.type}; ${group.source})`);
+              const region = requestedRegionOf(resource, action);
+              const grants = grantsOf(deploy, action);
+              if (grants.length === 0) missing.add(`${action} (${resource.type}; ${group.source})`);
+              else if (!grants.some((statement) => allowsRegion(statement, region))) missing.add(`${action} in ${region} (${label}: ${resource.type})`);
               else if (arn && action.split(":")[0] === arnService(arn) && grantsOf(deploy, action, arn).length === 0) {
                 missing.add(`${action} on ${arn} (${label}: ${resource.type})`);
               }

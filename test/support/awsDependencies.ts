@@ -78,6 +78,22 @@ export const DEPENDENCY_RULES: readonly DependencyRule[] = [
     source: "ECS Developer Guide, 'Amazon ECS clusters for Fargate': FARGATE and FARGATE_SPOT must be associated with the cluster (PutClusterCapacityProviders) before a capacity provider strategy can use them (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html)",
   },
   {
+    what: "a CloudFront VPC origin waits for the VPC's internet gateway",
+    from: "aws:cloudfront/vpcOrigin:VpcOrigin",
+    waitsFor: (stack) => ofType(stack, "aws:ec2/internetGateway:InternetGateway"),
+    source: "CloudFront Developer Guide, 'Restrict access with VPC origins', prerequisites: the VPC must have an internet gateway (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html)",
+  },
+  {
+    what: "a log delivery to S3 waits for the bucket's policy",
+    from: "aws:cloudwatch/logDelivery:LogDelivery",
+    waitsFor: (stack, delivery) => {
+      const destination = ofType(stack, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination").find((candidate) => candidate.state.arn === delivery.inputs.deliveryDestinationArn);
+      const bucket = ofType(stack, T.bucket).find((candidate) => candidate.state.arn === destination?.inputs.deliveryDestinationConfiguration?.destinationResourceArn);
+      return bucket ? policyOfBucket(stack, `${bucket.name}-id`) : [];
+    },
+    source: "CloudWatch Logs User Guide, 'Logs sent to Amazon S3': without a bucket policy granting delivery.logs.amazonaws.com, CreateDelivery writes one of its own (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-S3.html)",
+  },
+  {
     what: "a bucket policy waits for the bucket's public access block and ownership controls",
     from: T.bucketPolicy,
     waitsFor: (stack, policy) =>

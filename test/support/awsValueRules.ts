@@ -55,6 +55,13 @@ const TAGGED = [
   "aws:lb/loadBalancer:LoadBalancer",
   "aws:lb/targetGroup:TargetGroup",
   "aws:s3/bucket:Bucket",
+  "aws:acm/certificate:Certificate",
+  "aws:cloudfront/distribution:Distribution",
+  "aws:cloudfront/vpcOrigin:VpcOrigin",
+  "aws:cloudwatch/logDelivery:LogDelivery",
+  "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
+  "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+  "aws:wafv2/webAcl:WebAcl",
 ] as const;
 
 /** Resource Groups Tagging API `Tag`: `^([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)$` for keys and values. */
@@ -67,6 +74,15 @@ const EC2_TEXT = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/;
 const ELB_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 /** ECS: "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed." */
 const ECS_NAME = /^[a-zA-Z0-9_-]+$/;
+
+const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
+const WEB_ACL = "aws:wafv2/webAcl:WebAcl";
+/** WAF EntityName (web ACL and rule names): 1-128, `^[\w\-]+$`. */
+const WAF_NAME_SOURCE = "CreateWebACL (Name) and Rule (Name), AWS WAFV2 API Reference: https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html https://docs.aws.amazon.com/waf/latest/APIReference/API_Rule.html";
+/** WAF VisibilityConfig.MetricName: "only the characters: A-Z, a-z, 0-9, - (hyphen), and _ (underscore) ... from one to 128 characters ... can't contain ... All and Default_Action". */
+const WAF_METRIC_NAME = /^(?!(?:All|Default_Action)$)[A-Za-z0-9_-]+$/;
+const WAF_METRIC_SOURCE = "VisibilityConfig (MetricName), AWS WAFV2 API Reference: https://docs.aws.amazon.com/waf/latest/APIReference/API_VisibilityConfig.html";
+const VIEWER_PROTOCOL_POLICY = ["allow-all", "https-only", "redirect-to-https"] as const;
 
 export const VALUE_RULES: readonly ValueRule[] = [
   // EC2 security groups and their rules
@@ -114,6 +130,16 @@ export const VALUE_RULES: readonly ValueRule[] = [
     pattern: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=;{}!$*]*$/,
     maxLength: 255,
     source: "UserIdGroupPair (Description), Amazon EC2 API Reference: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UserIdGroupPair.html",
+  },
+  /** A prefix list's rule (CloudFront's origin-facing list) goes in IpPermission.PrefixListIds: the same set, no `&`. */
+  {
+    what: "security group rule description, prefix list",
+    types: ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"],
+    property: "description",
+    when: (rule) => rule.prefixListId !== undefined,
+    pattern: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=;{}!$*]*$/,
+    maxLength: 255,
+    source: "PrefixListId (Description), Amazon EC2 API Reference: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PrefixListId.html",
   },
 
   // Tags
@@ -314,5 +340,111 @@ export const VALUE_RULES: readonly ValueRule[] = [
     minLength: 1,
     maxLength: 255,
     source: "TimeToLiveSpecification (AttributeName), Amazon DynamoDB API Reference: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TimeToLiveSpecification.html",
+  },
+
+  // CloudFront (the VPC origin's name and the cache policy's name have no documented constraint)
+  {
+    what: "CloudFront distribution comment",
+    types: [DISTRIBUTION],
+    property: "comment",
+    maxLength: 128,
+    source: "DistributionConfig (Comment: \"cannot be longer than 128 characters\"), Amazon CloudFront API Reference: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html",
+  },
+  {
+    what: "CloudFront distribution price class",
+    types: [DISTRIBUTION],
+    property: "priceClass",
+    oneOf: ["PriceClass_100", "PriceClass_200", "PriceClass_All", "None"],
+    source: "DistributionConfig (PriceClass), Amazon CloudFront API Reference: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html",
+  },
+  {
+    what: "CloudFront distribution HTTP version",
+    types: [DISTRIBUTION],
+    property: "httpVersion",
+    oneOf: ["http1.1", "http2", "http3", "http2and3"],
+    source: "DistributionConfig (HttpVersion), Amazon CloudFront API Reference: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html",
+  },
+  {
+    what: "CloudFront default cache behavior viewer protocol policy",
+    types: [DISTRIBUTION],
+    property: "defaultCacheBehavior.viewerProtocolPolicy",
+    oneOf: VIEWER_PROTOCOL_POLICY,
+    source: "DefaultCacheBehavior (ViewerProtocolPolicy), Amazon CloudFront API Reference: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DefaultCacheBehavior.html",
+  },
+  {
+    what: "CloudFront cache behavior viewer protocol policy",
+    types: [DISTRIBUTION],
+    property: "orderedCacheBehaviors.*.viewerProtocolPolicy",
+    oneOf: VIEWER_PROTOCOL_POLICY,
+    source: "CacheBehavior (ViewerProtocolPolicy), Amazon CloudFront API Reference: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CacheBehavior.html",
+  },
+  /** The API reference says 1-120 for both; the CloudFormation schema says up to 300 for the keep-alive: the stricter one. */
+  {
+    what: "CloudFront VPC origin response (read) timeout, seconds",
+    types: [DISTRIBUTION],
+    property: "origins.*.vpcOriginConfig.originReadTimeout",
+    range: [1, 120],
+    source: "VpcOriginConfig (OriginReadTimeout), Amazon CloudFront API Reference: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_VpcOriginConfig.html",
+  },
+  {
+    what: "CloudFront VPC origin keep-alive timeout, seconds",
+    types: [DISTRIBUTION],
+    property: "origins.*.vpcOriginConfig.originKeepaliveTimeout",
+    range: [1, 120],
+    source: "VpcOriginConfig (OriginKeepaliveTimeout), Amazon CloudFront API Reference: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_VpcOriginConfig.html",
+  },
+  {
+    what: "CloudFront cache policy comment",
+    types: ["aws:cloudfront/cachePolicy:CachePolicy"],
+    property: "comment",
+    maxLength: 128,
+    source: "CachePolicyConfig (Comment: \"cannot be longer than 128 characters\"), Amazon CloudFront API Reference: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CachePolicyConfig.html",
+  },
+
+  // AWS WAF
+  { what: "WAF web ACL name", types: [WEB_ACL], property: "name", pattern: /^[\w-]+$/, minLength: 1, maxLength: 128, source: WAF_NAME_SOURCE },
+  { what: "WAF rule name", types: [WEB_ACL], property: "rules.*.name", pattern: /^[\w-]+$/, minLength: 1, maxLength: 128, source: WAF_NAME_SOURCE },
+  { what: "WAF web ACL metric name", types: [WEB_ACL], property: "visibilityConfig.metricName", pattern: WAF_METRIC_NAME, minLength: 1, maxLength: 128, source: WAF_METRIC_SOURCE },
+  { what: "WAF rule metric name", types: [WEB_ACL], property: "rules.*.visibilityConfig.metricName", pattern: WAF_METRIC_NAME, minLength: 1, maxLength: 128, source: WAF_METRIC_SOURCE },
+  {
+    what: "WAF rate-based rule limit (requests per evaluation window)",
+    types: [WEB_ACL],
+    property: "rules.*.statement.rateBasedStatement.limit",
+    range: [10, 2_000_000_000],
+    source: "RateBasedStatement (Limit), AWS WAFV2 API Reference: https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html",
+  },
+  {
+    what: "WAF rate-based rule evaluation window, seconds",
+    types: [WEB_ACL],
+    property: "rules.*.statement.rateBasedStatement.evaluationWindowSec",
+    oneOf: [60, 120, 300, 600],
+    source: "RateBasedStatement (EvaluationWindowSec: \"The valid settings are 60, 120, 300, and 600\"), AWS WAFV2 API Reference: https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html",
+  },
+
+  // CloudWatch Logs deliveries (standard logging v2) and Route 53
+  {
+    what: "CloudWatch Logs delivery source name",
+    types: ["aws:cloudwatch/logDeliverySource:LogDeliverySource"],
+    property: "name",
+    pattern: /^[\w-]+$/,
+    minLength: 1,
+    maxLength: 60,
+    source: "PutDeliverySource (name), Amazon CloudWatch Logs API Reference: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliverySource.html",
+  },
+  {
+    what: "CloudWatch Logs delivery destination name",
+    types: ["aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination"],
+    property: "name",
+    pattern: /^[\w-]+$/,
+    minLength: 1,
+    maxLength: 60,
+    source: "PutDeliveryDestination (name), Amazon CloudWatch Logs API Reference: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliveryDestination.html",
+  },
+  {
+    what: "Route 53 record type",
+    types: ["aws:route53/record:Record"],
+    property: "type",
+    oneOf: ["SOA", "A", "TXT", "NS", "CNAME", "MX", "NAPTR", "PTR", "SRV", "SPF", "AAAA", "CAA", "DS", "TLSA", "SSHFP", "SVCB", "HTTPS"],
+    source: "ResourceRecordSet (Type), Amazon Route 53 API Reference: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html",
   },
 ];

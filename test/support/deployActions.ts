@@ -22,9 +22,23 @@ const doc = (what: string, url: string) => `${what}: ${url}`;
 
 const ECS_TAG_ON_CREATE = doc("ECS guide, tag on create needs ecs:TagResource", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html");
 const ECS_SLR = doc("ECS guide, the AWSServiceRoleForECS service-linked role is created on first cluster/service", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html");
+/** A CloudFormation registry schema's handler permissions, as vendored by pulumi-aws-native: a cross-check of what the service itself needs. */
+const cfn = (type: string, file: string, note = "") => `CloudFormation registry schema ${type}, handler permissions${note ? ` (${note})` : ""}: https://github.com/pulumi/pulumi-aws-native/blob/master/aws-cloudformation-schema/${file}`;
+/** CloudWatch Logs vended logs [V2], the caller's permissions for a delivery to S3 (delivery, delivery-source and delivery-destination ARNs). */
+const LOGS_V2_S3 = doc("CloudWatch Logs guide, Logs sent to Amazon S3 [V2], user permissions", "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-S3.html");
+const LOGS_TAGS = "tags by the provider's tagging interceptor (ListTagsForResource, TagResource, UntagResource); tags on create need logs:TagResource";
 
 /** Resource type token → what deploying, reading and deleting it calls. */
 export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = {
+  "aws:acm/certificate:Certificate": [
+    {
+      actions: ["acm:RequestCertificate", "acm:AddTagsToCertificate", "acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:UpdateCertificateOptions", "acm:RemoveTagsFromCertificate", "acm:DeleteCertificate"],
+      source: `${tf("acm/certificate.go", "waitCertificateDomainValidationsAvailable polls DescribeCertificate; tags by the interceptor; delete retries while CloudFront still uses it")}; ${cfn("AWS::CertificateManager::Certificate", "aws-certificatemanager-certificate.json", "tags on RequestCertificate need AddTagsToCertificate")}`,
+    },
+  ],
+  "aws:acm/certificateValidation:CertificateValidation": [
+    { actions: ["acm:DescribeCertificate"], source: tf("acm/certificate_validation.go", "create waits for ISSUED with DescribeCertificate; delete is a no-op") },
+  ],
   "aws:appautoscaling/policy:Policy": [
     { actions: ["application-autoscaling:PutScalingPolicy", "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DeleteScalingPolicy"], source: tf("appautoscaling/policy.go") },
     {
@@ -40,6 +54,71 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       actions: ["ecs:DescribeServices", "ecs:UpdateService", "iam:CreateServiceLinkedRole"],
       source: doc("ECS guide, IAM for service auto scaling (AWSServiceRoleForApplicationAutoScaling_ECSService is created on the first RegisterScalableTarget)", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/auto-scaling-IAM.html https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html"),
       when: (inputs) => inputs.serviceNamespace === "ecs",
+    },
+  ],
+  "aws:cloudfront/cachePolicy:CachePolicy": [
+    { actions: ["cloudfront:CreateCachePolicy", "cloudfront:GetCachePolicy", "cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy"], source: tf("cloudfront/cache_policy.go", "update and delete send the ETag GetCachePolicy returns; not taggable") },
+  ],
+  "aws:cloudfront/distribution:Distribution": [
+    {
+      actions: [
+        "cloudfront:CreateDistribution", "cloudfront:TagResource", "cloudfront:GetDistribution", "cloudfront:ListTagsForResource",
+        "cloudfront:UpdateDistribution", "cloudfront:UntagResource", "cloudfront:DeleteDistribution",
+      ],
+      source: `${tf("cloudfront/distribution.go", "CreateDistributionWithTags; waitDistributionDeployed polls GetDistribution; delete disables with UpdateDistribution, waits, then DeleteDistribution with the ETag; tags by the interceptor")}; ${doc("CloudFront guide (archived), API permissions reference: CreateDistributionWithTags needs cloudfront:CreateDistribution and cloudfront:TagResource; acm:ListCertificates only in the console", "https://github.com/awsdocs/amazon-cloudfront-developer-guide/blob/503eba81628f74c5fbc65b4dcab0c97ff9106c24/doc_source/cf-api-permissions-ref.md")}`,
+    },
+    {
+      actions: ["cloudfront:GetVpcOrigin"],
+      source: cfn("AWS::CloudFront::Distribution", "aws-cloudfront-distribution.json", "create and update list cloudfront:GetVpcOrigin: CloudFront reads the VPC origin with the caller's rights"),
+      when: (inputs) => (inputs.origins ?? []).some((origin: Record<string, unknown>) => origin.vpcOriginConfig !== undefined),
+    },
+    {
+      // CloudFront checks that the caller may read the web ACL it attaches ("InvalidWebACLId: Unable to verify read permissions on Web ACL").
+      actions: ["wafv2:GetWebACL"],
+      source: `${doc("AWS WAF guide, a CloudFront distribution is associated with a global web ACL through its own configuration", "https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html")}; InvalidWebACLId "Unable to verify read permissions on Web ACL": https://github.com/aws/aws-sdk-java/issues/2901`,
+      when: (inputs) => inputs.webAclId !== undefined,
+    },
+  ],
+  "aws:cloudfront/vpcOrigin:VpcOrigin": [
+    {
+      actions: [
+        "cloudfront:CreateVpcOrigin", "cloudfront:TagResource", "cloudfront:GetVpcOrigin", "cloudfront:ListTagsForResource",
+        "cloudfront:UpdateVpcOrigin", "cloudfront:UntagResource", "cloudfront:DeleteVpcOrigin",
+      ],
+      source: tf("cloudfront/vpc_origin.go", "waitVPCOriginDeployed and waitVPCOriginDeleted poll GetVpcOrigin; update and delete send its ETag; tags by the interceptor"),
+    },
+    {
+      // CloudFront looks up the origin and the VPC's internet gateway, and creates its service-linked role, as the caller.
+      actions: ["elasticloadbalancing:DescribeLoadBalancers", "ec2:DescribeInstances", "ec2:DescribeInternetGateways", "iam:CreateServiceLinkedRole"],
+      source: `${cfn("AWS::CloudFront::VpcOrigin", "aws-cloudfront-vpcorigin.json")}; ${doc("CloudFront guide, AWSServiceRoleForCloudFrontVPCOrigin (vpcorigin.cloudfront.amazonaws.com)", "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-service-linked-roles.html")}; ${doc("CloudFront guide, VPC origins prerequisites (internet gateway)", "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html")}`,
+    },
+  ],
+  "aws:cloudwatch/logDelivery:LogDelivery": [
+    {
+      actions: ["logs:CreateDelivery", "logs:GetDelivery", "logs:UpdateDeliveryConfiguration", "logs:DeleteDelivery", "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource"],
+      source: tf("logs/delivery.go", `UpdateDeliveryConfiguration for field delimiter, record fields and S3 settings; ${LOGS_TAGS}`),
+    },
+    {
+      // CreateDelivery reads both ends; to S3 it adds its statement to the bucket policy if the policy lacks it.
+      actions: ["logs:GetDeliverySource", "logs:GetDeliveryDestination", "s3:GetBucketPolicy", "s3:PutBucketPolicy"],
+      source: `${LOGS_V2_S3}; ${cfn("AWS::Logs::Delivery", "aws-logs-delivery.json")}`,
+    },
+  ],
+  "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": [
+    {
+      actions: ["logs:PutDeliveryDestination", "logs:GetDeliveryDestination", "logs:DeleteDeliveryDestination", "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource"],
+      source: `${tf("logs/delivery_destination.go", `update is PutDeliveryDestination; ${LOGS_TAGS}`)}; ${LOGS_V2_S3}`,
+    },
+  ],
+  "aws:cloudwatch/logDeliverySource:LogDeliverySource": [
+    {
+      actions: ["logs:PutDeliverySource", "logs:GetDeliverySource", "logs:DeleteDeliverySource", "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource"],
+      source: `${tf("logs/delivery_source.go", `every argument forces replacement; ${LOGS_TAGS}`)}; ${LOGS_V2_S3}`,
+    },
+    {
+      actions: ["cloudfront:AllowVendedLogDeliveryForResource"],
+      source: `${doc("CloudWatch Logs guide, service-specific permissions (<service>:AllowVendedLogDeliveryForResource)", "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-service-specific.html")}; ${doc("CloudFront guide, standard logging (v2)", "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html")}`,
+      when: (inputs) => String(inputs.resourceArn ?? "").startsWith("arn:aws:cloudfront:"),
     },
   ],
   "aws:cloudwatch/logGroup:LogGroup": [
@@ -191,6 +270,12 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       source: tf("elbv2/target_group.go", "deregistration delay is a target group attribute; health check changes use ModifyTargetGroup"),
     },
   ],
+  "aws:route53/record:Record": [
+    {
+      actions: ["route53:GetHostedZone", "route53:ChangeResourceRecordSets", "route53:GetChange", "route53:ListResourceRecordSets"],
+      source: tf("route53/record.go", "the zone's name from GetHostedZone; waitChangeInsync polls GetChange; read and delete find the record with ListResourceRecordSets"),
+    },
+  ],
   "aws:s3/bucket:Bucket": [
     {
       // Read reads every bucket sub-resource, whether or not the program manages it (IAM names differ from the API names).
@@ -224,6 +309,12 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [
     { actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:DescribeSecurityGroupRules", "ec2:ModifySecurityGroupRules", "ec2:RevokeSecurityGroupIngress"], source: tf("ec2/vpc_security_group_ingress_rule.go", "read via DescribeSecurityGroupRules, ModifySecurityGroupRules on update") },
   ],
+  "aws:wafv2/webAcl:WebAcl": [
+    {
+      actions: ["wafv2:CreateWebACL", "wafv2:TagResource", "wafv2:GetWebACL", "wafv2:ListTagsForResource", "wafv2:UpdateWebACL", "wafv2:UntagResource", "wafv2:DeleteWebACL"],
+      source: `${tf("wafv2/web_acl.go", "update and delete send the LockToken from GetWebACL; tags by the interceptor")}; ${cfn("AWS::WAFv2::WebACL", "aws-wafv2-webacl.json", "tags on create need wafv2:TagResource")}`,
+    },
+  ],
   "docker:index/image:Image": [
     {
       // The push; the image is not deleted from the registry on destroy ("does not delete tags, locally or remotely").
@@ -241,4 +332,13 @@ export const INVOKE_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
     { actions: [], source: doc("STS API, GetCallerIdentity: no permissions are required (an explicit deny does not stop it)", "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html") },
   ],
   "aws:index/getRegion:getRegion": [{ actions: [], source: tf("meta/region_data_source.go", "resolved from the provider's region and endpoint tables, no API call") }],
+  "aws:ec2/getManagedPrefixList:getManagedPrefixList": [
+    { actions: ["ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries"], source: tf("ec2/vpc_managed_prefix_list_data_source.go") },
+  ],
+  "aws:route53/getZone:getZone": [
+    {
+      actions: ["route53:ListHostedZones", "route53:GetHostedZone", "route53:ListTagsForResource"],
+      source: tf("route53/zone_data_source.go", "by name: ListHostedZones, then GetHostedZone for the name servers and ListTagsForResource for the tags; a private zone's name servers also need ListResourceRecordSets"),
+    },
+  ],
 };

@@ -5,6 +5,7 @@ export interface AllowStatement {
   Effect: string;
   Action: string | string[];
   Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 /** IAM wildcards: `*` any run of characters (`/` included), `?` one character. */
@@ -34,4 +35,10 @@ export function grantsOf(statements: readonly AllowStatement[], action: string, 
       [statement.Action].flat().some((pattern) => actionMatches(pattern, action)) &&
       (resource === undefined || [statement.Resource].flat().some((pattern) => arnMatches(pattern, resource))),
   );
+}
+
+/** Whether the statement's `aws:RequestedRegion` condition (if any) admits a call to `region`. */
+export function allowsRegion(statement: AllowStatement, region: string): boolean {
+  const regions = statement.Condition?.StringEquals?.["aws:RequestedRegion"];
+  return regions === undefined || [regions].flat().includes(region);
 }
