@@ -1,10 +1,11 @@
-// Bundles the server into one file: the image then needs no node_modules at all, starts faster
-// (one file to load instead of hundreds) and carries no development dependency.
+// Bundles each entry point into one file: the image then needs no node_modules at all, starts
+// faster (one file to load instead of hundreds) and carries no development dependency.
+// dist/server.js is the web app; dist/export.js the daily export job, run on the same image.
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["src/server.ts"],
-  outfile: "dist/server.js",
+  entryPoints: ["src/server.ts", "src/export.ts"],
+  outdir: "dist",
   bundle: true,
   platform: "node",
   target: "node20",

@@ -45,3 +45,23 @@ export function clockTime(instant: Date, timeZone: string): string {
     hourCycle: "h23",
   }).format(instant);
 }
+
+const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar day written `YYYY-MM-DD` (so `2026-02-30` is not one). */
+export function isCalendarDay(text: string): boolean {
+  const match = DAY_PATTERN.exec(text);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === text;
+}
+
+/**
+ * The calendar day `days` after `day` (before it when negative), both `YYYY-MM-DD`. Counted on the
+ * calendar, not as 24-hour steps back from an instant, which in a zone with daylight saving time
+ * can skip a day or land twice on one.
+ */
+export function addDays(day: string, days: number): string {
+  const [year, month, date] = day.split("-").map(Number);
+  return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
+}

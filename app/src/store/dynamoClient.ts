@@ -7,6 +7,12 @@ export interface DynamoClientOptions {
   endpoint?: string;
 }
 
+/** The region when neither the settings nor AWS_REGION name one: Tokyo, as in the hands-on. */
+export const DEFAULT_REGION = "ap-northeast-1";
+
+/** Credentials for a local server (dynalite, DynamoDB Local, a test stand-in): it checks none. */
+export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
+
 /** Attempts per DynamoDB call (the first one and two retries). */
 export const DYNAMO_MAX_ATTEMPTS = 3;
 /** Longest wait for a connection to DynamoDB, per attempt. */
@@ -33,10 +39,10 @@ export const DYNAMO_REQUEST_TIMEOUT_MS = 2_000;
  */
 export function createDynamoClient({ region, endpoint }: DynamoClientOptions): DynamoDBClient {
   return new DynamoDBClient({
-    region: region ?? process.env.AWS_REGION ?? "ap-northeast-1",
+    region: region ?? process.env.AWS_REGION ?? DEFAULT_REGION,
     endpoint,
     // A local server accepts any credentials; without this the SDK would look for real ones.
-    ...(endpoint ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+    ...(endpoint ? { credentials: LOCAL_CREDENTIALS } : {}),
     maxAttempts: DYNAMO_MAX_ATTEMPTS,
     requestHandler: {
       connectionTimeout: DYNAMO_CONNECTION_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { TABLE_KEYS, TTL_ATTRIBUTE } from "./tableDesign";
 import { calendarDay } from "../domain/calendar";
 
@@ -72,6 +72,10 @@ function decodeCursor(cursor: string, day: string): Record<string, string> {
   return { [TABLE_KEYS.partitionKey]: day, [TABLE_KEYS.sortKey]: decoded[1] };
 }
 
+function toGrumble(item: Record<string, unknown>): Grumble {
+  return { id: `${item[TABLE_KEYS.partitionKey]}_${item[TABLE_KEYS.sortKey]}`, text: String(item.text), postedAt: String(item.postedAt) };
+}
+
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
@@ -97,34 +101,38 @@ export class GrumbleStore {
   async listToday(limit: number, cursor?: string): Promise<GrumblePage> {
     const day = this.today();
     const exclusiveStartKey = cursor === undefined ? undefined : decodeCursor(cursor, day);
-    const result = await this.send(() =>
-      this.documents.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: "#day = :day",
-          ExpressionAttributeNames: { "#day": TABLE_KEYS.partitionKey },
-          ExpressionAttributeValues: { ":day": day },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          // One more than asked: DynamoDB returns a LastEvaluatedKey whenever it stops at Limit,
-          // even with nothing left, which would give the last page a cursor to an empty page.
-          Limit: limit + 1,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      ),
-    );
+    const result = await this.queryDay(day, {
+      ScanIndexForward: false,
+      // One more than asked: DynamoDB returns a LastEvaluatedKey whenever it stops at Limit,
+      // even with nothing left, which would give the last page a cursor to an empty page.
+      Limit: limit + 1,
+      ExclusiveStartKey: exclusiveStartKey,
+    });
     const found = result.Items ?? [];
     const page = found.slice(0, limit);
     const lastKey = found.length > limit ? page[page.length - 1] : result.LastEvaluatedKey;
-    const items = page.map((item) => ({
-      id: `${item[TABLE_KEYS.partitionKey]}_${item[TABLE_KEYS.sortKey]}`,
-      text: String(item.text),
-      postedAt: String(item.postedAt),
-    }));
+    const items = page.map(toGrumble);
     return {
       items,
       nextCursor: lastKey ? encodeCursor(lastKey) : undefined,
     };
+  }
+
+  /**
+   * Every grumble of `day` (`YYYY-MM-DD`), oldest first: Queries on that one partition, following
+   * `LastEvaluatedKey` page by page (DynamoDB returns at most 1 MB a Query). For the daily export;
+   * consistent, so that exporting today right after a post includes it.
+   */
+  async readDay(day: string): Promise<Grumble[]> {
+    const grumbles: Grumble[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    // Ends: each page starts after the last one, and a partition holds finitely many items.
+    do {
+      const result = await this.queryDay(day, { ExclusiveStartKey: exclusiveStartKey });
+      grumbles.push(...(result.Items ?? []).map(toGrumble));
+      exclusiveStartKey = result.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return grumbles;
   }
 
   /** Stores an already validated text as a new grumble of today. */
@@ -186,6 +194,23 @@ export class GrumbleStore {
   /** Checks that the table exists and is reachable (for /readyz). */
   async ping(): Promise<void> {
     await this.send(() => this.options.client.send(new DescribeTableCommand({ TableName: this.options.tableName })));
+  }
+
+  // One Query on the partition of `day`, consistent (a post is seen at once); `page` says the
+  // order, the limit and where to start.
+  private queryDay(day: string, page: Pick<QueryCommandInput, "ScanIndexForward" | "Limit" | "ExclusiveStartKey">) {
+    return this.send(() =>
+      this.documents.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: "#day = :day",
+          ExpressionAttributeNames: { "#day": TABLE_KEYS.partitionKey },
+          ExpressionAttributeValues: { ":day": day },
+          ConsistentRead: true,
+          ...page,
+        }),
+      ),
+    );
   }
 
   // Every failure other than a failed condition means DynamoDB is not serving us right now.

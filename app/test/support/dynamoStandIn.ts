@@ -76,7 +76,8 @@ export function throttleFirst(times: number, operation: string): StandInPlan {
   return (request) => (request.operation === operation && request.attempt <= times ? { throttle: true } : { forward: {} });
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+/** The whole body of a request (also used by the other stand-ins in this folder). */
+export function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -85,9 +86,10 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+/** Answers `body` as JSON, in the AWS JSON protocol's media type (DynamoDB's 1.0 by default). */
+export function sendJson(response: ServerResponse, status: number, body: unknown, contentType = DYNAMODB_JSON): void {
   const payload = Buffer.from(JSON.stringify(body));
-  response.writeHead(status, { "content-type": DYNAMODB_JSON, "content-length": payload.length, "x-amzn-requestid": "stand-in" });
+  response.writeHead(status, { "content-type": contentType, "content-length": payload.length, "x-amzn-requestid": "stand-in" });
   response.end(payload);
 }
 
