@@ -34,6 +34,11 @@ export interface AppConfig {
   forwardedProtoHeader: string;
   /** BOYACKY_SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests on SIGTERM. Default 10000. */
   shutdownTimeoutMs: number;
+  /**
+   * BOYACKY_REQUEST_TIMEOUT_MS: longest a request (headers and body) may take to arrive; a slower
+   * one gets 408 and its connection is closed. Default 5000, and shorter than the shutdown timeout.
+   */
+  requestTimeoutMs: number;
   /** Requests per minute per client IP (see `RateLimitSettings`). */
   rateLimit: RateLimitSettings;
 }
@@ -62,6 +67,8 @@ export class ConfigError extends Error {
 }
 
 export const MAX_PAGE_SIZE = 100;
+/** A grumble's request is a few KiB: even a poor mobile link sends it in well under a second. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -104,6 +111,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`BOYACKY_FORWARDED_PROTO_HEADER=${env.BOYACKY_FORWARDED_PROTO_HEADER} is not a header name: use e.g. x-forwarded-proto or cloudfront-forwarded-proto.`);
   }
   const retention = env.BOYACKY_RETENTION_DAYS;
+  const shutdownTimeoutMs = integer(env, "BOYACKY_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 120_000);
+  const requestTimeoutMs = integer(env, "BOYACKY_REQUEST_TIMEOUT_MS", DEFAULT_REQUEST_TIMEOUT_MS, 100, 120_000);
+  if (requestTimeoutMs >= shutdownTimeoutMs) {
+    throw new ConfigError(
+      `BOYACKY_REQUEST_TIMEOUT_MS=${requestTimeoutMs} must be shorter than BOYACKY_SHUTDOWN_TIMEOUT_MS=${shutdownTimeoutMs}: ` +
+        "a request still arriving at SIGTERM is cut off after the request timeout, which must come before the shutdown's deadline.",
+    );
+  }
   return {
     port: integer(env, "PORT", 8080, 0, 65_535),
     host: env.HOST || "0.0.0.0",
@@ -116,7 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     trustedProxies,
     forwardedProtoHeader,
-    shutdownTimeoutMs: integer(env, "BOYACKY_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 120_000),
+    shutdownTimeoutMs,
+    requestTimeoutMs,
     rateLimit: {
       perMinute: integer(env, "BOYACKY_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT.perMinute, 0, MAX_RATE_LIMIT_PER_MINUTE),
       writesPerMinute: integer(env, "BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT.writesPerMinute, 0, MAX_RATE_LIMIT_PER_MINUTE),

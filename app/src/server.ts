@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { buildHttpApp } from "./http/app";
 import { ConfigError, loadConfig } from "./config";
 import { createDynamoClient } from "./store/dynamoClient";
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     trustedProxies: config.trustedProxies,
     forwardedProtoHeader: config.forwardedProtoHeader,
     rateLimit: config.rateLimit,
+    requestTimeoutMs: config.requestTimeoutMs,
   });
 
   // Answers being worked on, so that a shutdown can end their keep-alive connections (below).
@@ -27,6 +29,11 @@ async function main(): Promise<void> {
   app.server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
     answering.add(response);
     response.once("close", () => answering.delete(response));
+  });
+  const connections = new Set<Socket>();
+  app.server.on("connection", (socket: Socket) => {
+    connections.add(socket);
+    socket.once("close", () => connections.delete(socket));
   });
 
   let stopping = false;
@@ -43,6 +50,16 @@ async function main(): Promise<void> {
       if (!response.headersSent) response.setHeader("connection", "close");
       else response.once("finish", () => app.server.closeIdleConnections());
     }
+    // Node stops enforcing the request timeout once the server closes (it clears its check's
+    // interval), so a request still arriving at the signal (slow headers, a trickled body) would
+    // hold close() until the deadline: once the timeout has passed, cut off every connection
+    // that is not answering a fully received request, with the 408 Node would have sent.
+    const cutOff = setTimeout(() => {
+      const received = new Set([...answering].filter((response) => response.req.complete).map((response) => response.req.socket));
+      const timedOut = Object.assign(new Error("request timeout"), { code: "ERR_HTTP_REQUEST_TIMEOUT" });
+      for (const socket of connections) if (!received.has(socket)) app.server.emit("clientError", timedOut, socket);
+    }, config.requestTimeoutMs);
+    cutOff.unref();
     const deadline = setTimeout(() => {
       app.log.error({ timeoutMs: config.shutdownTimeoutMs }, "in-flight requests did not finish in time");
       process.exit(1);

@@ -11,8 +11,9 @@ import escapeHtml from "escape-html";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { PROBLEM_MESSAGES_EN, PROBLEM_MESSAGES_JA, type GrumbleProblem } from "../src/domain/grumble";
 import { TRUST_NO_PROXY, type TrustedProxies } from "../src/http/clientIdentity";
+import { sendRaw, type RawAnswer } from "./support/rawHttp";
 import { alertMessage, type FormSession, homePage, openSession, rowTexts } from "./support/pages";
-import { startTestApp, startTestDynamo, type TestAppOptions, type TestDynamo } from "./support/testApp";
+import { startTestApp, startTestDynamo, type TestApp, type TestAppOptions, type TestDynamo } from "./support/testApp";
 import { TestClock } from "./support/testClock";
 
 const JA = {
@@ -24,6 +25,9 @@ const JA = {
   contentEncoding: "圧縮された送信には対応していません。圧縮せずに送信してください。",
   rateLimited: "リクエストが多すぎます。少し時間をおいてからお試しください。",
   badCursor: "ページの続きが見つかりません。最初のページからご覧ください。",
+  badRequest: "リクエストの内容が正しくありません。",
+  headersTooLarge: "リクエストのヘッダーが大きすぎます。",
+  requestTimeout: "リクエストの受信に時間がかかりすぎました。もう一度お試しください。",
 };
 const SEEDED = "無事"; // stored before the rows that purify or page, so that losing it shows
 const ROW_TIME = "2026-11-22T12:00:00+09:00"; // each row's app starts at this time
@@ -40,11 +44,16 @@ const TAGGED = (text: string) => [...text].map((character) => String.fromCodePoi
 /** What a row's request gets to work with: the app, and a page session for the form rows. */
 interface Context {
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Raw bytes to the listening app (rows with `app: { listen: true }`), answered by the server. */
+  raw(bytes: string): Promise<RawAnswer>;
   /** GET / (from 127.0.0.1, which the floods do not use) and keep its cookie and token. */
   session(): Promise<FormSession>;
   /** The id of SEEDED, in rows that seed it. */
   seededId?: string;
 }
+
+/** An answer from `app.inject` or from raw bytes over TCP. */
+type Answer = LightMyRequestResponse | RawAnswer;
 
 interface HostileCase {
   name: string;
@@ -53,7 +62,7 @@ interface HostileCase {
   /** Store SEEDED first: today, or yesterday (which the page no longer shows). */
   seed?: true | "yesterday";
   /** Sends the hostile request(s); returns the answer to check. */
-  send(context: Context): Promise<LightMyRequestResponse>;
+  send(context: Context): Promise<Answer>;
   status: number;
   /** For API answers: the `error` code. */
   error?: string;
@@ -62,7 +71,7 @@ interface HostileCase {
   /** Exactly the texts stored afterwards; default none (plus SEEDED when seeded). */
   stored?: string[];
   /** Anything else to check, after the common checks. */
-  check?(response: LightMyRequestResponse, context: Context): Promise<void> | void;
+  check?(response: Answer, context: Context): Promise<void> | void;
 }
 
 // ---- how rows send -------------------------------------------------------------------------------
@@ -94,6 +103,12 @@ function postForm(url: string, body: string | Buffer, options: { csrf?: Credenti
 
 const postFormText = (text: string, options?: Parameters<typeof postForm>[2]) => postForm("/", `text=${encodeURIComponent(text)}`, options);
 
+const raw = (bytes: string) => (context: Context) => context.raw(bytes);
+/** A request whose body stops after a few bytes, as a client trickling it would. */
+const TRICKLED_BODY = 'POST /api/boyaki HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"te';
+/** The app with a short request timeout, listening for raw requests. */
+const IMPATIENT = { listen: true, requestTimeoutMs: 200 };
+
 const get = (url: string, headers: Record<string, string> = {}) => ({ inject }: Context) => inject({ method: "GET", url, headers });
 const del = (url: string) => ({ inject }: Context) => inject({ method: "DELETE", url });
 
@@ -118,7 +133,7 @@ function fromIp(ip: string, options: InjectOptions): InjectOptions {
   return { ...options, headers: { ...options.headers, "x-forwarded-for": ip } };
 }
 
-const apiText = (problem: GrumbleProblem) => ({ status: 400, error: "invalid_text", check: (response: LightMyRequestResponse) => assert.equal(response.json().message, PROBLEM_MESSAGES_EN[problem]) });
+const apiText = (problem: GrumbleProblem) => ({ status: 400, error: "invalid_text", check: (response: Answer) => assert.equal(response.json().message, PROBLEM_MESSAGES_EN[problem]) });
 const pageText = (problem: GrumbleProblem) => ({ status: 400, alert: PROBLEM_MESSAGES_JA[problem] });
 
 function assertNotPolluted(): void {
@@ -191,6 +206,21 @@ const CASES: HostileCase[] = [
   },
   { name: "API: malformed JSON", send: postJson('{"text": "閉じてない'), status: 400, error: "invalid_json" },
   { name: "API: text is not a string", send: postJson('{"text": {"toString": "x"}}'), status: 400, error: "invalid_request" },
+
+  // Node's HTTP parser refuses these before any route: still the app's error shape.
+  {
+    name: "protocol: Content-Length and Transfer-Encoding together (request smuggling)",
+    app: { listen: true },
+    send: raw('POST /api/boyaki HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 16\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n{"text":"密輸"}'),
+    status: 400,
+    error: "bad_request",
+  },
+  { name: "protocol: two different Content-Lengths", app: { listen: true }, send: raw("POST /api/boyaki HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\n{}"), status: 400, error: "bad_request" },
+  { name: "protocol: headers over 16 KiB (a huge cookie)", app: { listen: true }, send: raw(`GET / HTTP/1.1\r\nHost: localhost\r\nCookie: a=${"x".repeat(20_000)}\r\n\r\n`), status: 431, alert: JA.headersTooLarge },
+  { name: "protocol: a request line that is not HTTP", app: { listen: true }, send: raw("HELLO\r\n\r\n"), status: 400, alert: JA.badRequest },
+  // Slow clients: the request (headers and body) must arrive within requestTimeoutMs.
+  { name: "protocol: a body trickled past the request timeout", app: IMPATIENT, send: raw(TRICKLED_BODY), status: 408, error: "request_timeout" },
+  { name: "protocol: headers trickled past the request timeout", app: IMPATIENT, send: raw("GET / HTTP/1.1\r\nHost: local"), status: 408, alert: JA.requestTimeout },
 
   // Markup: valid, stored as typed, rendered as text.
   { name: "form: <script> within 20 characters", send: postFormText(SCRIPT), status: 303, stored: [SCRIPT] },
@@ -331,6 +361,11 @@ const CASES: HostileCase[] = [
 
 // ---- one loop ------------------------------------------------------------------------------------
 
+function listeningPort(t: TestApp): number {
+  if (!t.baseUrl) throw new Error("a raw row needs app: { listen: true }");
+  return Number(new URL(t.baseUrl).port);
+}
+
 describe("hostile input (one table through the real app)", () => {
   let dynamo: TestDynamo;
 
@@ -355,7 +390,12 @@ describe("hostile input (one table through the real app)", () => {
         if (row.seed === "yesterday") clock.advance(-DAY_MS);
         const seededId = row.seed ? (await t.store.add(SEEDED)).id : undefined;
         clock.set(ROW_TIME);
-        const context: Context = { inject: (options) => t.app.inject(options), session: () => openSession(t.app), seededId };
+        const context: Context = {
+          inject: (options) => t.app.inject(options),
+          raw: (bytes) => sendRaw(listeningPort(t), bytes),
+          session: () => openSession(t.app),
+          seededId,
+        };
 
         const response = await row.send(context);
         const label = `${row.name}: ${response.statusCode} ${response.body.slice(0, 300)}`;

@@ -13,6 +13,7 @@ import { createDynamoClient, DYNAMO_MAX_ATTEMPTS, DYNAMO_REQUEST_TIMEOUT_MS } fr
 import { ensureTable } from "../src/store/ensureTable";
 import { TABLE_KEYS } from "../src/store/tableDesign";
 import { LogWatch, startApp, type AppProcess } from "./support/appProcess";
+import { sendRaw } from "./support/rawHttp";
 import { delayAll, startDynamoStandIn, throttleFirst, type DynamoStandIn } from "./support/dynamoStandIn";
 import { startTestApp, startTestDynamo, uniqueTableName, type ListeningTestApp, type TestApp, type TestDynamo } from "./support/testApp";
 
@@ -322,6 +323,66 @@ describe("Reliability", () => {
       } finally {
         client.destroy();
       }
+    });
+  });
+
+  describe("slow clients and shutdown (BOYACKY_REQUEST_TIMEOUT_MS)", () => {
+    const REQUEST_TIMEOUT_MS = 300;
+    const SHUTDOWN_TIMEOUT_MS = 4_000;
+    // A request must be cut off after the timeout plus Node's check interval (at most the
+    // timeout itself); the rest is slack for a loaded machine, well below the shutdown deadline.
+    const CUT_OFF_BOUND_MS = 3 * REQUEST_TIMEOUT_MS + 1_000;
+    const TRICKLED = 'POST /api/boyaki HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"te';
+    let dynamo: TestDynamo;
+    let app: AppProcess | undefined;
+    const tableName = uniqueTableName();
+
+    before(async () => {
+      dynamo = await startTestDynamo();
+      const client = createDynamoClient({ endpoint: dynamo.endpoint });
+      await ensureTable(client, tableName);
+      client.destroy();
+    });
+
+    after(async () => {
+      await app?.stop(5_000);
+      await dynamo?.stop();
+    });
+
+    it("cuts off a trickled body with a 408, and SIGTERM with slow requests still arriving exits 0 once they are cut off", async () => {
+      const log = new LogWatch();
+      app = await startApp(
+        "sources",
+        {
+          DYNAMODB_ENDPOINT: dynamo.endpoint,
+          BOYACKY_TABLE: tableName,
+          LOG_LEVEL: "info",
+          BOYACKY_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+          BOYACKY_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+        },
+        { onLogLine: log.onLogLine },
+      );
+      const { port } = app;
+
+      const cut = await sendRaw(port, TRICKLED, { boundMs: CUT_OFF_BOUND_MS });
+      assert.equal(cut.statusCode, 408);
+      assert.equal(cut.json().error, "request_timeout");
+      assert.ok(cut.ms >= REQUEST_TIMEOUT_MS, `cut off after ${Math.round(cut.ms)} ms, before the timeout`);
+
+      // Two clients still sending at SIGTERM: one in its headers, one in its body.
+      const isPost = (entry: Record<string, any>) => entry.msg === "incoming request" && entry.req?.method === "POST";
+      const postsBefore = log.count(isPost);
+      const slowHeaders = sendRaw(port, "GET / HTTP/1.1\r\nHost: local", { boundMs: SHUTDOWN_TIMEOUT_MS });
+      const slowBody = sendRaw(port, TRICKLED, { boundMs: SHUTDOWN_TIMEOUT_MS });
+      await log.waitFor(() => log.count(isPost) > postsBefore, 5_000, "the app to receive the trickled POST's headers");
+      const sigtermAt = performance.now();
+      app.signal("SIGTERM");
+
+      const exit = await app.exited;
+      const stopMs = performance.now() - sigtermAt;
+      assert.deepEqual(exit, { code: 0, signal: null }, `exit ${Math.round(stopMs)} ms after SIGTERM`);
+      assert.ok(stopMs < CUT_OFF_BOUND_MS, `exited ${Math.round(stopMs)} ms after SIGTERM: the slow requests held the shutdown`);
+      for (const answer of await Promise.all([slowHeaders, slowBody])) assert.equal(answer.statusCode, 408);
     });
   });
 

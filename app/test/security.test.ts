@@ -8,6 +8,7 @@ import type { LightMyRequestResponse } from "fastify";
 import { ConfigError, DEFAULT_RATE_LIMIT, loadConfig } from "../src/config";
 import { buildHttpApp } from "../src/http/app";
 import { openSession } from "./support/pages";
+import { sendRaw, type RawAnswer } from "./support/rawHttp";
 import { startTestApp, type TestApp } from "./support/testApp";
 
 const EXPECTED_CSP: Record<string, string[]> = {
@@ -33,7 +34,7 @@ function parseCsp(header: string): Record<string, string[]> {
   return directives;
 }
 
-function assertSecurityHeaders(response: LightMyRequestResponse, label: string): void {
+function assertSecurityHeaders(response: LightMyRequestResponse | RawAnswer, label: string): void {
   const headers = response.headers;
   assert.deepEqual(parseCsp(String(headers["content-security-policy"])), EXPECTED_CSP, `${label}: CSP`);
   assert.ok(!String(headers["content-security-policy"]).includes("unsafe-"), `${label}: no unsafe-inline/eval`);
@@ -99,6 +100,29 @@ describe("security headers", () => {
     }
   });
 
+  it("refusals by Node's HTTP parser and by Fastify's router carry them too, in the app's error shape", async () => {
+    const listening = await startTestApp({ dynamo: t.dynamo, listen: true, requestTimeoutMs: 200 });
+    try {
+      const port = Number(new URL(listening.baseUrl).port);
+      const answers: [number, string, LightMyRequestResponse | RawAnswer][] = [
+        [400, "Content-Length with Transfer-Encoding", await sendRaw(port, "POST /api/boyaki HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")],
+        [431, "headers over 16 KiB", await sendRaw(port, `GET / HTTP/1.1\r\nHost: x\r\nCookie: a=${"x".repeat(20_000)}\r\n\r\n`)],
+        [408, "a body never finished", await sendRaw(port, "POST /api/boyaki HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{")],
+        [400, "a malformed %-escape", await listening.app.inject({ method: "GET", url: "/%zz" })],
+        [400, "a path parameter over 100 characters", await listening.app.inject({ method: "DELETE", url: `/api/boyaki/${"x".repeat(200)}` })],
+      ];
+      for (const [status, label, response] of answers) {
+        assert.equal(response.statusCode, status, label);
+        assertSecurityHeaders(response, label);
+      }
+      assert.deepEqual(answers[0][2].json(), { error: "bad_request", message: "the request is not valid HTTP" });
+      assert.ok(answers[1][2].body.includes("リクエストのヘッダーが大きすぎます。"), "a Japanese page for a page's URL");
+      assert.deepEqual(answers[2][2].json(), { error: "request_timeout", message: "the request took too long to arrive; send it again" });
+    } finally {
+      await listening.close();
+    }
+  });
+
   it("a 500 is a generic message, no stack trace or internal detail", async () => {
     const app = await startTestApp({ dynamo: t.dynamo });
     try {
@@ -154,4 +178,27 @@ describe("rate limit settings (environment)", () => {
       assert.throws(() => loadConfig({ [name]: value }), (error: Error) => error instanceof ConfigError && error.message.startsWith(`${name}=${value} is not valid`));
     });
   }
+});
+
+describe("request timeout setting (environment)", () => {
+  it("defaults to 5 s, and reads BOYACKY_REQUEST_TIMEOUT_MS", () => {
+    assert.equal(loadConfig({}).requestTimeoutMs, 5_000);
+    assert.equal(loadConfig({ BOYACKY_REQUEST_TIMEOUT_MS: "250" }).requestTimeoutMs, 250);
+  });
+
+  for (const value of ["0", "fast", "99", "120001"]) {
+    it(`refuses BOYACKY_REQUEST_TIMEOUT_MS=${value}, naming it`, () => {
+      assert.throws(
+        () => loadConfig({ BOYACKY_REQUEST_TIMEOUT_MS: value }),
+        (error: Error) => error instanceof ConfigError && error.message.startsWith(`BOYACKY_REQUEST_TIMEOUT_MS=${value} is not valid`),
+      );
+    });
+  }
+
+  it("refuses a request timeout that is not shorter than the shutdown timeout: a slow request would outlast the shutdown", () => {
+    assert.throws(
+      () => loadConfig({ BOYACKY_REQUEST_TIMEOUT_MS: "3000", BOYACKY_SHUTDOWN_TIMEOUT_MS: "3000" }),
+      (error: Error) => error instanceof ConfigError && /^BOYACKY_REQUEST_TIMEOUT_MS=3000 must be shorter than BOYACKY_SHUTDOWN_TIMEOUT_MS=3000/.test(error.message),
+    );
+  });
 });

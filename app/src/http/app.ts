@@ -4,7 +4,7 @@ import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from "../config";
+import { DEFAULT_RATE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, type RateLimitSettings } from "../config";
 import type { GrumbleStore } from "../store/grumbleStore";
 import { PUBLIC_DIR } from "../paths";
 import { apiRoutes } from "./apiRoutes";
@@ -12,7 +12,7 @@ import { fastifyTrustProxy, forwardedHeaderFilter, TRUST_NO_PROXY, type TrustedP
 import { AppRefusal, handleError, handleNotFound, INVALID_ENCODING, RATE_LIMITED } from "./errors";
 import { healthRoutes } from "./healthRoutes";
 import { pageRoutes } from "./pageRoutes";
-import { refuseContentCoding } from "./protocol";
+import { helmetHeaders, parserRefusals, refuseContentCoding, timeoutOptions } from "./protocol";
 
 export interface HttpAppOptions {
   store: GrumbleStore;
@@ -28,6 +28,8 @@ export interface HttpAppOptions {
   forwardedProtoHeader?: string;
   /** Per-client-IP limits (0 turns one off). Default `DEFAULT_RATE_LIMIT`, as in config.ts. */
   rateLimit?: RateLimitSettings;
+  /** How long a request (headers and body) may take to arrive. Default `DEFAULT_REQUEST_TIMEOUT_MS`. */
+  requestTimeoutMs?: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -49,21 +51,35 @@ export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
   "frame-ancestors": ["'none'"],
 };
 
+// Helmet's other defaults stay (nosniff, Referrer-Policy no-referrer, HSTS, COOP/CORP same-origin, ...).
+const HELMET_OPTIONS = {
+  contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+  frameguard: { action: "deny" },
+  referrerPolicy: { policy: "no-referrer" },
+} as const;
+// The same headers, for answers that no Fastify hook sees (router and HTTP parser refusals).
+const SECURITY_HEADERS = helmetHeaders(HELMET_OPTIONS);
+
 function rateLimited(retryAfterSeconds: number): AppRefusal {
   return new AppRefusal(RATE_LIMITED, 429, `rate limit exceeded, retry in ${retryAfterSeconds} s`);
 }
 
 /** Builds the whole HTTP app (not listening yet): tests inject requests, server.ts listens. */
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const refusals = parserRefusals(SECURITY_HEADERS);
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: fastifyTrustProxy(options.trustedProxies ?? TRUST_NO_PROXY),
     // A grumble is tiny: nothing legitimate comes close to this.
     bodyLimit: 16 * 1024,
     // The router's own refusals (a path parameter over 100 characters, a malformed %-escape)
-    // would otherwise bypass the error handler, with another JSON shape and a 414 for a long id.
-    frameworkErrors: handleError,
+    // would otherwise bypass the error handler, with another JSON shape and a 414 for a long id;
+    // they come before helmet's hook, so they get its headers here.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply.headers(SECURITY_HEADERS)),
+    clientErrorHandler: refusals.clientErrorHandler,
+    ...timeoutOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
   });
+  app.server.on("request", refusals.remember);
   app.setErrorHandler(handleError);
   app.addHook("onRequest", forwardedHeaderFilter(options.trustedProxies ?? TRUST_NO_PROXY, options.forwardedProtoHeader));
 
@@ -83,13 +99,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     parseJson(request, text, done);
   });
 
-  // Security headers on every answer, errors included: see CONTENT_SECURITY_POLICY. Helmet's other
-  // defaults stay (nosniff, Referrer-Policy no-referrer, HSTS, COOP/CORP same-origin, ...).
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-    frameguard: { action: "deny" },
-    referrerPolicy: { policy: "no-referrer" },
-  });
+  // Security headers on every answer, errors included: see CONTENT_SECURITY_POLICY.
+  await app.register(fastifyHelmet, HELMET_OPTIONS);
 
   // Rate limits per client IP (request.ip: the nearest address no trusted proxy added). Registered
   // before the routes, whose onRoute hook it uses; checked onRequest, before any body is read.

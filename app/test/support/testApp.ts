@@ -98,6 +98,8 @@ export interface TestAppOptions {
   trustedProxies?: TrustedProxies;
   /** The header a trusted proxy gives the viewer's protocol in; default X-Forwarded-Proto. */
   forwardedProtoHeader?: string;
+  /** How long a request may take to arrive; default production's (config.ts). */
+  requestTimeoutMs?: number;
 }
 
 /** Both rate limits off: the test app's default. */
@@ -178,6 +180,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       rateLimit: options.rateLimit ?? NO_RATE_LIMIT,
       trustedProxies: options.trustedProxies,
       forwardedProtoHeader: options.forwardedProtoHeader,
+      requestTimeoutMs: options.requestTimeoutMs,
     });
     let baseUrl: string | undefined;
     if (options.listen) {
