@@ -108,7 +108,6 @@ const service = new Service(name, {
 });
 
 export const url = edge?.url ?? loadBalancer.url;
-export const distributionId = edge?.distributionId;
 export const albDnsName = loadBalancer.dnsName;
 export const albArn = loadBalancer.arn;
 export const clusterName = service.clusterName;

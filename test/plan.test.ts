@@ -89,7 +89,8 @@ describe("npm run plan", function () {
       assert.equal(devSubnets["public-0"].cidr, "10.0.0.0/24");
       assert.equal(devSubnets["public-0"].az, "ap-northeast-1a");
       assert.match(String(devSubnets["public-0"].egress), /^internet gateway/);
-      assert.deepEqual(devSubnets["public-0"].hosts, ["ALB", "tasks"]);
+      assert.deepEqual(devSubnets["public-0"].hosts, ["tasks"]);
+      assert.deepEqual(devSubnets["private-0"].hosts, ["ALB"], "behind the edge the ALB is internal, in the private subnets");
       assert.equal(devSubnets["private-0"].egress, "none (no internet route)");
       const prodSubnets = subnets(prod);
       assert.match(String(prodSubnets["private-1"].egress), /^no internet route; VPC endpoints \(.*ecr\.dkr.*\)/);
@@ -98,7 +99,7 @@ describe("npm run plan", function () {
 
     it("shows security group rules, health check, draining, task size, image and scaling", () => {
       const albGroup = nodes(dev, T.securityGroup).find((node) => node.name.endsWith("-alb"));
-      assert.deepEqual(albGroup?.details.rules, ["in tcp/80 from 0.0.0.0/0", "in tcp/80 from ::/0", "out tcp/8080 to 10.0.0.0/16"]);
+      assert.deepEqual(albGroup?.details.rules, ["in tcp/80 from prefix list pl-58a04531", "out tcp/8080 to 10.0.0.0/16"]);
       const tasksGroup = nodes(dev, T.securityGroup).find((node) => node.name.endsWith("-tasks"));
       assert.ok((tasksGroup?.details.rules as string[]).includes("in tcp/8080 from sg boyacky-dev-alb"));
       const targetGroup = nodes(dev, T.targetGroup)[0];
@@ -120,8 +121,19 @@ describe("npm run plan", function () {
       assert.deepEqual([table(prod).pitr, table(dev).pitr], [true, true]);
       assert.deepEqual([nodes(dev, T.repository)[0].details.tagMutability, nodes(dev, T.repository)[0].details.forceDelete], ["IMMUTABLE", true]);
       assert.equal(nodes(prod, T.repository)[0].details.forceDelete, true, "images are rebuilt from git: prod's destroy removes them too");
-      assert.deepEqual(nodes(prod, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[false, true], [false, true]]);
-      assert.deepEqual(nodes(dev, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[true, false], [true, false]]);
+      assert.deepEqual(nodes(prod, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[false, true], [false, true], [false, true]]);
+      assert.deepEqual(nodes(dev, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[true, false], [true, false], [true, false]]);
+    });
+
+    it("shows the edge: the distribution, its VPC origin, WAF and the HTTPS URL; the header says who viewers reach", () => {
+      const [distribution] = nodes(prod, "aws:cloudfront/distribution:Distribution");
+      assert.match(String(distribution.details.url), /^https:\/\/d\w+\.cloudfront\.net$/);
+      assert.deepEqual(distribution.details.origins, ["alb via VPC origin boyacky-prod-origin"]);
+      assert.equal(distribution.details.waf, "boyacky-prod-waf");
+      const [webAcl] = nodes(prod, "aws:wafv2/webAcl:WebAcl");
+      assert.ok((webAcl.details.rules as string[]).some((rule) => /block above 2000 requests per 300 s per IP/.test(rule)));
+      assert.match(renderPlan(prod), /\n {2}url https:\/\/d\w+\.cloudfront\.net \(CloudFront edge with WAF, internal ALB\)\n/);
+      assert.match(renderPlan(dev), /\(CloudFront edge, internal ALB\)/);
     });
 
     it("renders as text with every section", () => {
@@ -166,22 +178,27 @@ describe("npm run plan", function () {
       assert.equal(cents(costs.totals.desired), 11.25);
     });
 
-    it("dev: ALB + its 2 public IPv4 + one task with its public IPv4; max has two tasks", () => {
-      const alb = tokyo.albHour.usd * HOURS + 2 * tokyo.publicIpv4Hour.usd * HOURS;
+    it("dev: the internal ALB (no public IPv4 behind the edge) + one task with its public IPv4; max has two tasks; below the internet-facing layout", async () => {
+      const alb = tokyo.albHour.usd * HOURS;
       const task = fargateTaskMonthly(256, 512, tokyo, HOURS) + tokyo.publicIpv4Hour.usd * HOURS;
       assert.equal(cents(dev.costs.totals.desired), cents(alb + task));
       assert.equal(cents(dev.costs.totals.max), cents(alb + 2 * task));
-      assert.equal(cents(dev.costs.totals.desired), 39.93);
+      assert.equal(cents(dev.costs.totals.desired), 32.63);
+      const direct = await buildPlan("dev", { edge: "none" }, { guardrails: false });
+      assert.equal(cents(direct.costs.totals.desired), cents(alb + 2 * tokyo.publicIpv4Hour.usd * HOURS + task), "the internet-facing ALB pays for two public IPv4");
+      assert.ok(dev.costs.totals.desired < direct.costs.totals.desired);
     });
 
-    it("prod: interface endpoints are billed per AZ (3 services x 2 AZs), tasks have no public IP", () => {
+    it("prod: interface endpoints are billed per AZ (3 services x 2 AZs), tasks have no public IP, WAF's web ACL and its two rules", () => {
       const endpoints = prod.costs.lines.filter((line) => line.priceKey === "interfaceEndpointAzHour");
       assert.equal(endpoints.length, 3);
       assert.equal(cents(endpoints.reduce((sum, line) => sum + line.monthly.desired, 0)), cents(3 * 2 * 0.014 * HOURS));
       assert.ok(!prod.costs.lines.some((line) => line.type === T.service && line.priceKey === "publicIpv4Hour"));
-      const alb = tokyo.albHour.usd * HOURS + 2 * tokyo.publicIpv4Hour.usd * HOURS;
-      assert.equal(cents(prod.costs.totals.desired), cents(alb + 2 * fargateTaskMonthly(256, 512, tokyo, HOURS) + 3 * 2 * 0.014 * HOURS));
-      assert.equal(cents(prod.costs.totals.max), cents(alb + 4 * fargateTaskMonthly(256, 512, tokyo, HOURS) + 3 * 2 * 0.014 * HOURS));
+      const waf = tokyo.wafWebAclMonth.usd + 2 * tokyo.wafRuleMonth.usd;
+      const fixed = tokyo.albHour.usd * HOURS + 3 * 2 * 0.014 * HOURS + waf;
+      assert.equal(cents(prod.costs.totals.desired), cents(fixed + 2 * fargateTaskMonthly(256, 512, tokyo, HOURS)));
+      assert.equal(cents(prod.costs.totals.max), cents(fixed + 4 * fargateTaskMonthly(256, 512, tokyo, HOURS)));
+      assert.ok(["cloudfrontDataOutGb", "cloudfrontHttpsRequests10k", "wafRequestsMillion"].every((key) => prod.costs.perUse.some((charge) => charge.priceKey === key)), "CloudFront and WAF per use");
     });
 
     it("usage-based charges are listed with unit prices and never added to the totals", () => {

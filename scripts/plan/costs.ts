@@ -81,6 +81,8 @@ const TYPE = {
   repository: "aws:ecr/repository:Repository",
   cluster: "aws:ecs/cluster:Cluster",
   flowLog: "aws:ec2/flowLog:FlowLog",
+  distribution: "aws:cloudfront/distribution:Distribution",
+  webAcl: "aws:wafv2/webAcl:WebAcl",
   buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
 } as const;
 
@@ -166,7 +168,8 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
   for (const alb of ofType(stack, TYPE.loadBalancer)) {
     const azs = (alb.inputs.subnets ?? []).length;
     line(alb, "load balancer hours", `${hours} h`, fixed(hours), "h", "albHour");
-    line(alb, "public IPv4, one per AZ", `${azs} addresses x ${hours} h`, fixed(azs * hours), "address-h", "publicIpv4Hour");
+    // An internal ALB's nodes have private addresses only.
+    if (!alb.inputs.internal) line(alb, "public IPv4, one per AZ", `${azs} addresses x ${hours} h`, fixed(azs * hours), "address-h", "publicIpv4Hour");
     usage(alb, "ALB capacity units", "albLcuHour", "new connections, active connections, bytes and rule evaluations; the highest dimension counts");
   }
 
@@ -216,6 +219,17 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
   if (interfaceEndpoints.length) {
     const price = prices.interfaceEndpointGb;
     perUse.push({ item: "interface endpoint data processing", resource: interfaceEndpoints.map((endpoint) => endpoint.name).join(", "), priceKey: "interfaceEndpointGb", unitPrice: price.usd, unit: price.unit, source: price.source, note: "all interface endpoints of the region together" });
+  }
+
+  for (const distribution of ofType(stack, TYPE.distribution)) {
+    usage(distribution, "CloudFront data out to viewers", "cloudfrontDataOutGb", "no fixed monthly charge; the first 1 TB a month is free");
+    usage(distribution, "CloudFront HTTPS requests", "cloudfrontHttpsRequests10k", "the first 10 million a month are free");
+  }
+  for (const webAcl of ofType(stack, TYPE.webAcl)) {
+    const rules = (webAcl.inputs.rules ?? []).length;
+    line(webAcl, "WAF web ACL", "1 web ACL", fixed(1), "web ACL-month", "wafWebAclMonth");
+    line(webAcl, "WAF rules", `${rules} rules`, fixed(rules), "rule-month", "wafRuleMonth");
+    usage(webAcl, "WAF requests inspected", "wafRequestsMillion");
   }
 
   for (const table of ofType(stack, TYPE.table)) {

@@ -31,6 +31,11 @@ export const PRICE_KEYS = [
   "ecrStorageGbMonth",
   "vendedLogsS3Gb",
   "s3StorageGbMonth",
+  "cloudfrontDataOutGb",
+  "cloudfrontHttpsRequests10k",
+  "wafWebAclMonth",
+  "wafRuleMonth",
+  "wafRequestsMillion",
 ] as const;
 export type PriceKey = (typeof PRICE_KEYS)[number];
 

@@ -3,6 +3,7 @@
  * cost (desired count and autoscaling maximum) with per-use prices, the rollout floor, and the
  * guardrails' verdict. `buildPlan` gathers it; `renderPlan` prints it (`--json` prints the object).
  */
+import { loadStackConfig } from "../../infra/config";
 import { type OfflineStack, resolveStackConfig, runOfflineStack } from "../offlineStack";
 import { type CostReport, estimateCosts } from "./costs";
 import { columns, unitPrice, usd } from "./format";
@@ -22,6 +23,11 @@ export interface PlanSummary {
   spot: boolean;
   onDemandBase?: number;
   protectData: boolean;
+  /** What viewers reach: the CloudFront edge or the ALB itself. */
+  edge: string;
+  waf: boolean;
+  /** The stack's `url` output. */
+  url: string;
   https: boolean;
 }
 
@@ -45,22 +51,25 @@ export interface PlanOptions {
   guardrails?: boolean;
 }
 
-function summaryOf(config: Record<string, string>): PlanSummary {
-  const get = (key: string) => config[`boyacky:${key}`];
-  const spot = get("spot") === "true";
-  const egressMode = get("egressMode");
+/** The settings a reviewer reads first, as the program itself reads them (infra/config.ts). */
+function summaryOf(stack: OfflineStack): PlanSummary {
+  const config = loadStackConfig((key) => stack.config[`boyacky:${key}`], stack.config["aws:region"]);
+  const url = String(stack.outputs.url ?? "");
   return {
-    egressMode,
-    ...(egressMode === "nat" ? { natGateways: get("natGateways") } : {}),
-    cpu: Number(get("cpu")),
-    memory: Number(get("memory")),
-    desiredCount: Number(get("desiredCount")),
-    minCount: Number(get("minCount")),
-    maxCount: Number(get("maxCount")),
-    spot,
-    ...(spot ? { onDemandBase: Number(get("onDemandBase")) } : {}),
-    protectData: get("protectData") === "true",
-    https: Boolean(get("certificateArn")),
+    egressMode: config.egressMode,
+    ...(config.egressMode === "nat" ? { natGateways: config.natGateways } : {}),
+    cpu: config.cpu,
+    memory: config.memory,
+    desiredCount: config.desiredCount,
+    minCount: config.minCount,
+    maxCount: config.maxCount,
+    spot: config.spot,
+    ...(config.spot ? { onDemandBase: config.onDemandBase } : {}),
+    protectData: config.protectData,
+    edge: config.edge,
+    waf: config.waf,
+    url,
+    https: url.startsWith("https://"),
   };
 }
 
@@ -88,7 +97,7 @@ export async function buildPlan(stackName: string, overrides: Record<string, str
     region: stack.config["aws:region"],
     overrides,
     config: stack.config,
-    summary: summaryOf(stack.config),
+    summary: summaryOf(stack),
     resourceCount: flattenTree(tree).length - 1,
     tree,
     costs: costsOf(stack, table),
@@ -140,6 +149,7 @@ export function renderPlan(plan: Plan): string {
     `Plan for stack ${plan.stack} (${plan.region})${overrides.length ? ` with ${overrides.join(" ")}` : ""}`,
     `  egress ${s.egressMode}${s.natGateways ? ` (${s.natGateways} NAT)` : ""}; tasks ${s.cpu / 1024} vCPU / ${s.memory / 1024} GB, desired ${s.desiredCount}, autoscaling ${s.minCount}..${s.maxCount}` +
       `${s.spot ? `, FARGATE_SPOT beyond ${s.onDemandBase} on-demand` : ", on-demand"}; data ${s.protectData ? "protected" : "destroyable"}; ${s.https ? "HTTPS" : "HTTP only"}`,
+    `  url ${s.url} (${s.edge === "cloudfront" ? `CloudFront edge${s.waf ? " with WAF" : ""}, internal ALB` : "internet-facing ALB"})`,
   ];
   return [
     ...header,

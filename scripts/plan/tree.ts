@@ -53,6 +53,13 @@ const TYPE_ORDER = [
   "aws:ecs/service:Service",
   "aws:appautoscaling/target:Target",
   "aws:appautoscaling/policy:Policy",
+  "aws:cloudfront/vpcOrigin:VpcOrigin",
+  "aws:cloudfront/distribution:Distribution",
+  "aws:cloudfront/cachePolicy:CachePolicy",
+  "aws:wafv2/webAcl:WebAcl",
+  "aws:acm/certificate:Certificate",
+  "aws:acm/certificateValidation:CertificateValidation",
+  "aws:route53/record:Record",
 ];
 
 /** `aws:ec2/vpc:Vpc` -> `ec2.Vpc`; `docker:index/image:Image` -> `docker.Image`; components keep their type. */
@@ -89,7 +96,7 @@ class References {
 function ruleText(rule: OfflineResource, refs: References): string {
   const direction = rule.type.includes("Ingress") ? "in" : "out";
   const ports = rule.inputs.fromPort === rule.inputs.toPort ? `${rule.inputs.fromPort}` : `${rule.inputs.fromPort}-${rule.inputs.toPort}`;
-  const peer = rule.inputs.cidrIpv4 ?? rule.inputs.cidrIpv6 ?? rule.inputs.prefixListId ?? (rule.inputs.referencedSecurityGroupId ? `sg ${refs.name(rule.inputs.referencedSecurityGroupId)}` : "?");
+  const peer = rule.inputs.cidrIpv4 ?? rule.inputs.cidrIpv6 ?? (rule.inputs.prefixListId ? `prefix list ${rule.inputs.prefixListId}` : undefined) ?? (rule.inputs.referencedSecurityGroupId ? `sg ${refs.name(rule.inputs.referencedSecurityGroupId)}` : "?");
   const protocol = rule.inputs.ipProtocol === "-1" ? "all" : `${rule.inputs.ipProtocol}/${ports}`;
   return `${direction} ${protocol} ${direction === "in" ? "from" : "to"} ${peer}`;
 }
@@ -362,6 +369,39 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
     case "aws:appautoscaling/target:Target":
       Object.assign(details, { min: inputs.minCapacity, max: inputs.maxCapacity });
       break;
+    case "aws:cloudfront/vpcOrigin:VpcOrigin": {
+      const endpoint = inputs.vpcOriginEndpointConfig ?? {};
+      Object.assign(details, { to: refs.name(endpoint.arn), protocol: endpoint.originProtocolPolicy });
+      break;
+    }
+    case "aws:cloudfront/distribution:Distribution": {
+      const behaviour = (entry: any) => `${entry.pathPattern ?? "default"}: ${entry.viewerProtocolPolicy}, cache ${refs.name(entry.cachePolicyId) === entry.cachePolicyId ? managedPolicyName(entry.cachePolicyId) : refs.name(entry.cachePolicyId)}`;
+      const certificate = inputs.viewerCertificate ?? {};
+      Object.assign(details, {
+        url: `https://${(inputs.aliases ?? [])[0] ?? resource.state.domainName}`,
+        origins: (inputs.origins ?? []).map((origin: any) => `${origin.originId} via ${origin.vpcOriginConfig ? `VPC origin ${refs.name(origin.vpcOriginConfig.vpcOriginId)}` : origin.domainName}`),
+        behaviours: [inputs.defaultCacheBehavior, ...(inputs.orderedCacheBehaviors ?? [])].filter(Boolean).map(behaviour),
+        http: inputs.httpVersion,
+        certificate: certificate.cloudfrontDefaultCertificate ? "CloudFront default (*.cloudfront.net)" : `${refs.name(certificate.acmCertificateArn)} (${certificate.minimumProtocolVersion})`,
+        waf: inputs.webAclId ? refs.name(inputs.webAclId) : "none",
+      });
+      break;
+    }
+    case "aws:wafv2/webAcl:WebAcl":
+      Object.assign(details, {
+        scope: `${inputs.scope} (${inputs.region})`,
+        rules: (inputs.rules ?? []).map((rule: any) =>
+          rule.statement?.rateBasedStatement
+            ? `${rule.name}: block above ${rule.statement.rateBasedStatement.limit} requests per ${rule.statement.rateBasedStatement.evaluationWindowSec ?? 300} s per IP`
+            : `${rule.name}: ${rule.statement?.managedRuleGroupStatement?.name ?? "?"}${rule.statement?.managedRuleGroupStatement?.ruleActionOverrides?.length ? ` (count only: ${rule.statement.managedRuleGroupStatement.ruleActionOverrides.map((override: any) => override.name).join(", ")})` : ""}`),
+      });
+      break;
+    case "aws:acm/certificate:Certificate":
+      Object.assign(details, { domain: inputs.domainName, validation: inputs.validationMethod, region: inputs.region ?? stack.config["aws:region"] });
+      break;
+    case "aws:route53/record:Record":
+      Object.assign(details, { record: `${inputs.name} ${inputs.type}`, to: inputs.aliases?.length ? `alias ${refs.name(inputs.aliases[0].name)}` : (inputs.records ?? []).join(" ") });
+      break;
     case "aws:appautoscaling/policy:Policy": {
       const config = inputs.targetTrackingScalingPolicyConfiguration ?? {};
       Object.assign(details, {
@@ -375,6 +415,13 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
   if (resource.options.retainOnDelete && !("retainOnDelete" in details)) details.retainOnDelete = true;
   return details;
 }
+
+/** AWS-managed CloudFront policies by id, as the console names them. */
+const MANAGED_POLICIES: Record<string, string> = {
+  "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": "Managed-CachingDisabled",
+  "33f36d7e-f396-46d9-90e0-52428a34d9dc": "Managed-AllViewerAndCloudFrontHeaders-2022-06",
+};
+const managedPolicyName = (id: string) => MANAGED_POLICIES[id] ?? id;
 
 function order(node: { type: string; name: string }): [number, string, string] {
   const index = TYPE_ORDER.indexOf(node.type);
