@@ -14,8 +14,8 @@ import { writeCsv, type ExportRow } from "../src/export/csv";
 import type { Grumble } from "../src/store/grumbleStore";
 import { freePort, ROOT, type LogEntry } from "./support/appProcess";
 import { failTexts, standInScore, startComprehendStandIn, type ComprehendPlan, type ComprehendStandIn } from "./support/comprehendStandIn";
-import { runExport, type ExportRun } from "./support/exportProcess";
-import { S3_CREDENTIALS, startS3Server, type S3Server } from "./support/s3Server";
+import { loopbackAwsEnv, runExport, type ExportRun } from "./support/exportProcess";
+import { startS3Server, type S3Server } from "./support/s3Server";
 import { startTestApp, startTestDynamo, type TestApp, type TestDynamo } from "./support/testApp";
 import { TestClock } from "./support/testClock";
 
@@ -91,15 +91,8 @@ describe("export job, end to end (a process against dynalite, a Comprehend stand
   async function awsEnv(plan?: ComprehendPlan, extra: Record<string, string> = {}): Promise<Record<string, string>> {
     comprehend = await startComprehendStandIn({ plan });
     return {
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      BOYACKY_TABLE: t.tableName,
+      ...loopbackAwsEnv({ dynamoEndpoint: dynamo.endpoint, tableName: t.tableName, s3, comprehendEndpoint: comprehend.endpoint }),
       BOYACKY_TIME_ZONE: TIME_ZONE,
-      AWS_REGION: "ap-northeast-1",
-      BOYACKY_EXPORT_BUCKET: s3.bucket,
-      S3_ENDPOINT: s3.endpoint,
-      COMPREHEND_ENDPOINT: comprehend.endpoint,
-      AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
       ...extra,
     };
   }

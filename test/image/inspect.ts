@@ -123,6 +123,7 @@ function main(): void {
   const topLevel = newPaths.filter((p) => /^\/app\/[^/]+$/.test(p));
   check(JSON.stringify(topLevel) === JSON.stringify(["/app/dist", "/app/public"]), "/app holds exactly dist/ and public/", topLevel.join(" "));
   check(appFiles.get("/app/dist/server.js")?.type === "file", "/app/dist/server.js is there");
+  check(appFiles.get("/app/dist/export.js")?.type === "file", "/app/dist/export.js is there (the export job)");
   check(newPaths.some((p) => p.startsWith("/app/public/") && appFiles.get(p)?.type === "file"), "/app/public/ has the static assets");
   const writable = newPaths.filter((p) => {
     const entry = appFiles.get(p)!;

@@ -7,7 +7,9 @@
 #   3. inspect  linux/amd64, non-root user, EXPOSE 8080, /app holds only the bundle and public/
 #               (no node_modules, src/, tests, .ts), size of the layers the app adds
 #   4. run      the image's own ENTRYPOINT + CMD as its user, read-only root filesystem, host
-#               network, against dynalite on 127.0.0.1: /healthz, POST, GET, DELETE, SIGTERM -> 0
+#               network, against dynalite on 127.0.0.1: /healthz, POST, GET, DELETE, SIGTERM -> 0;
+#               then the export job (command node dist/export.js) against s3rver and a Comprehend
+#               stand-in: exit 0, the day's CSV in the bucket
 #
 # Needs root, buildah and (for the first run only) debootstrap: apt-get install -y buildah debootstrap.
 # Prints "SKIPPED: ..." and exits 0 only when buildah itself cannot run here.

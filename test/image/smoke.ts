@@ -7,7 +7,10 @@
  *     env PORT (a free port), HOST=127.0.0.1, DYNAMODB_ENDPOINT, BOYACKY_TABLE;
  *   - waits for /healthz (bounded polling), then POST /api/boyaki 201, GET lists it,
  *     DELETE 204, GET no longer lists it, static assets and the page are served;
- *   - sends SIGTERM to the app's process and expects it to exit 0 within a few seconds.
+ *   - sends SIGTERM to the app's process and expects it to exit 0 within a few seconds;
+ *   - runs the export job as ECS would, the same image with the command `node dist/export.js`
+ *     (the ENTRYPOINT kept), against s3rver and a Comprehend stand-in on 127.0.0.1: exit 0 and
+ *     the day's CSV, scored, in the bucket.
  *
  *   tsx test/image/smoke.ts --app-json F --container NAME --buildah "buildah\n--root\n..."
  *   (IMAGE_TEST_READ_ONLY=1 when run.sh made the root filesystem read-only)
@@ -17,6 +20,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import { createDynamoClient } from "../../app/src/store/dynamoClient";
 import { freePort } from "../../app/test/support/appProcess";
 import { ensureTable } from "../../app/src/store/ensureTable";
+import { GrumbleStore } from "../../app/src/store/grumbleStore";
+import { startComprehendStandIn } from "../../app/test/support/comprehendStandIn";
+import { loopbackAwsEnv } from "../../app/test/support/exportProcess";
+import { startS3Server } from "../../app/test/support/s3Server";
 import { startLocalDynamo, type LocalDynamo } from "../../scripts/localDynamo";
 import { check, finish } from "./checks";
 
@@ -43,6 +50,38 @@ function args(): { appJson: string; container: string; buildah: string[] } {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `buildah run`'s `-e KEY=VALUE` arguments for `env`. */
+function envArgs(env: Record<string, string>): string[] {
+  return Object.entries(env).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
+}
+
+/**
+ * The export job in the image, as a one-shot ECS task runs it: another command, the same
+ * ENTRYPOINT, user and read-only root; one grumble of today to export, scored by the stand-in.
+ */
+async function checkExportJob(buildah: string[], container: string, common: string[], entrypoint: string[], dynamoEndpoint: string): Promise<void> {
+  const s3 = await startS3Server("boyacky-image-test");
+  const comprehend = await startComprehendStandIn();
+  const client = createDynamoClient({ endpoint: dynamoEndpoint });
+  try {
+    const store = new GrumbleStore({ client, tableName: TABLE, timeZone: "Asia/Tokyo" });
+    const posted = await store.add("イメージからの輸出");
+    const day = store.today();
+    const env = loopbackAwsEnv({ dynamoEndpoint, tableName: TABLE, s3, comprehendEndpoint: comprehend.endpoint });
+    const command = [...entrypoint, "node", "dist/export.js", "--day", day];
+    console.log(`export job: ${command.join(" ")}`);
+    const run = await buildahRun(buildah, [...common, ...envArgs(env), container, "--", ...command]);
+    check(run.code === 0 && run.out.includes('"msg":"export done"'), "export job: node dist/export.js exits 0", `code ${run.code}: ${run.out.trim().split("\n").at(-1)?.slice(0, 300)}`);
+    const csv = (await s3.get(`exports/${day}.csv`).catch(() => ({ body: Buffer.alloc(0) }))).body.toString("utf8");
+    const row = csv.split("\r\n").find((line) => line.startsWith(posted.id)) ?? "";
+    check(/^\uFEFFID,Date,Boyaki,/.test(csv) && /,イメージからの輸出,(POSITIVE|NEGATIVE|NEUTRAL|MIXED),[0-9.]+,/.test(row), "export job: exports/<day>.csv in the bucket, the grumble scored", row || csv.slice(0, 200));
+  } finally {
+    client.destroy();
+    await comprehend.close();
+    await s3.close();
+  }
+}
 
 /** Runs a short command with buildah run; resolves with its exit code and output. */
 function buildahRun(buildah: string[], runArgs: string[]): Promise<{ code: number | null; out: string }> {
@@ -164,9 +203,8 @@ async function main(): Promise<void> {
     console.log(`app: ${command.join(" ")} on ${base}, DynamoDB ${dynamo.endpoint}`);
 
     const env = { PORT: String(port), HOST: "127.0.0.1", DYNAMODB_ENDPOINT: dynamo.endpoint, BOYACKY_TABLE: TABLE, AWS_REGION: "ap-northeast-1", LOG_LEVEL: "warn" };
-    const envArgs = Object.entries(env).flatMap(([key, value]) => ["-e", `${key}=${value}`]);
     const started = Date.now();
-    app = spawn(opts.buildah[0]!, [...opts.buildah.slice(1), "run", ...common, ...envArgs, opts.container, "--", ...command], { stdio: ["ignore", "inherit", "inherit"] });
+    app = spawn(opts.buildah[0]!, [...opts.buildah.slice(1), "run", ...common, ...envArgs(env), opts.container, "--", ...command], { stdio: ["ignore", "inherit", "inherit"] });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => app!.once("exit", (code, signal) => resolve({ code, signal })));
 
     let healthy = false;
@@ -223,6 +261,8 @@ async function main(): Promise<void> {
     check(result !== undefined && result.code === 0, "SIGTERM: the app exits 0 promptly", result ? `code ${result.code}${result.signal ? ` signal ${result.signal}` : ""} after ${stopMs} ms` : `still running after ${STOP_DEADLINE_MS} ms`);
     if (result !== undefined) app = undefined;
     appPid = undefined;
+
+    await checkExportJob(opts.buildah, opts.container, common, config.Entrypoint ?? [], dynamo.endpoint);
   } finally {
     killApp();
     await dynamo?.stop();

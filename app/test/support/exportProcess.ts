@@ -12,6 +12,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { ROOT, type LogEntry } from "./appProcess";
+import { S3_CREDENTIALS, type S3Server } from "./s3Server";
 
 export const EXPORT_ENTRY_POINTS = {
   /** app/src/export.ts through tsx, as `npm run export` runs it. */
@@ -29,6 +30,23 @@ export const NO_AWS_ACCOUNT: Readonly<Record<string, string>> = {
   AWS_EC2_METADATA_DISABLED: "true",
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
 };
+
+/**
+ * The settings of a run as in AWS, every service on loopback: the table on a local DynamoDB, the
+ * bucket on s3rver (signed with its key pair), Comprehend's stand-in.
+ */
+export function loopbackAwsEnv(services: { dynamoEndpoint: string; tableName: string; s3: Pick<S3Server, "bucket" | "endpoint">; comprehendEndpoint: string }): Record<string, string> {
+  return {
+    DYNAMODB_ENDPOINT: services.dynamoEndpoint,
+    BOYACKY_TABLE: services.tableName,
+    AWS_REGION: "ap-northeast-1",
+    BOYACKY_EXPORT_BUCKET: services.s3.bucket,
+    S3_ENDPOINT: services.s3.endpoint,
+    COMPREHEND_ENDPOINT: services.comprehendEndpoint,
+    AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+  };
+}
 
 export interface ExportRun {
   code: number | null;
