@@ -39,6 +39,11 @@ export interface AppConfig {
    * one gets 408 and its connection is closed. Default 5000, and shorter than the shutdown timeout.
    */
   requestTimeoutMs: number;
+  /**
+   * BOYACKY_COOKIE_SECRET: signs the CSRF cookie, at least 32 characters; every task behind one
+   * load balancer needs the same. Default: none, and server.ts makes a random one per process.
+   */
+  cookieSecret?: string;
   /** Requests per minute per client IP (see `RateLimitSettings`). */
   rateLimit: RateLimitSettings;
 }
@@ -69,6 +74,7 @@ export class ConfigError extends Error {
 export const MAX_PAGE_SIZE = 100;
 /** A grumble's request is a few KiB: even a poor mobile link sends it in well under a second. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+const MIN_COOKIE_SECRET_LENGTH = 32;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -119,6 +125,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         "a request still arriving at SIGTERM is cut off after the request timeout, which must come before the shutdown's deadline.",
     );
   }
+  const cookieSecret = env.BOYACKY_COOKIE_SECRET || undefined;
+  if (cookieSecret !== undefined && cookieSecret.length < MIN_COOKIE_SECRET_LENGTH) {
+    // The value is a secret: the message gives its length, never the value.
+    throw new ConfigError(
+      `BOYACKY_COOKIE_SECRET is too short (${cookieSecret.length} characters): use at least ${MIN_COOKIE_SECRET_LENGTH} random characters, e.g. from \`openssl rand -base64 32\`.`,
+    );
+  }
   return {
     port: integer(env, "PORT", 8080, 0, 65_535),
     host: env.HOST || "0.0.0.0",
@@ -133,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     forwardedProtoHeader,
     shutdownTimeoutMs,
     requestTimeoutMs,
+    cookieSecret,
     rateLimit: {
       perMinute: integer(env, "BOYACKY_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT.perMinute, 0, MAX_RATE_LIMIT_PER_MINUTE),
       writesPerMinute: integer(env, "BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT.writesPerMinute, 0, MAX_RATE_LIMIT_PER_MINUTE),

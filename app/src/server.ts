@@ -22,7 +22,11 @@ async function main(): Promise<void> {
     forwardedProtoHeader: config.forwardedProtoHeader,
     rateLimit: config.rateLimit,
     requestTimeoutMs: config.requestTimeoutMs,
+    cookieSecret: config.cookieSecret,
   });
+  if (config.cookieSecret === undefined) {
+    app.log.warn("BOYACKY_COOKIE_SECRET is not set: the CSRF cookie is signed with a random secret of this process, so forms served by another task (or before a restart) are refused; set the same secret on every task");
+  }
 
   // Answers being worked on, so that a shutdown can end their keep-alive connections (below).
   const answering = new Set<ServerResponse>();

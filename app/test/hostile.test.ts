@@ -7,14 +7,16 @@
  */
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
+import Tokens from "@fastify/csrf";
 import escapeHtml from "escape-html";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { PROBLEM_MESSAGES_EN, PROBLEM_MESSAGES_JA, type GrumbleProblem } from "../src/domain/grumble";
 import { TRUST_NO_PROXY, type TrustedProxies } from "../src/http/clientIdentity";
+import { CSRF_TOKEN_VALIDITY_MS } from "../src/http/csrf";
 import { sendRaw, type RawAnswer } from "./support/rawHttp";
 import { alertMessage, type FormSession, homePage, openSession, rowTexts } from "./support/pages";
 import { startTestApp, startTestDynamo, type TestApp, type TestAppOptions, type TestDynamo } from "./support/testApp";
-import { TestClock } from "./support/testClock";
+import { TestClock, withClockAhead } from "./support/testClock";
 
 const JA = {
   csrf: "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。",
@@ -84,20 +86,25 @@ const postText = (text: string) => postJson(JSON.stringify({ text }));
 
 type Credentials = "valid" | "none" | "wrong";
 
-/** Posts a urlencoded form; `body` is given without `_csrf`, which is added per `csrf`. */
-function postForm(url: string, body: string | Buffer, options: { csrf?: Credentials; headers?: Record<string, string> } = {}) {
+/**
+ * Posts a urlencoded form; `body` is given without `_csrf`, which is added per `csrf`; `ageMs`
+ * after the page was served (default at once).
+ */
+function postForm(url: string, body: string | Buffer, options: { csrf?: Credentials; headers?: Record<string, string>; ageMs?: number } = {}) {
   return async ({ inject, session }: Context) => {
     const { cookie, token: valid } = await session();
     const csrf = options.csrf ?? "valid";
     const token = csrf === "valid" ? valid : csrf === "wrong" ? valid.replace(/.$/, (c) => (c === "a" ? "b" : "a")) : undefined;
     const prefix = token ? `_csrf=${encodeURIComponent(token)}&` : "";
-    return inject({
-      method: "POST",
-      url,
-      headers: { "content-type": "application/x-www-form-urlencoded", ...options.headers },
-      cookies: { _csrf: cookie },
-      payload: Buffer.concat([Buffer.from(prefix), Buffer.from(body)]),
-    });
+    const post = () =>
+      inject({
+        method: "POST",
+        url,
+        headers: { "content-type": "application/x-www-form-urlencoded", ...options.headers },
+        cookies: { _csrf: cookie },
+        payload: Buffer.concat([Buffer.from(prefix), Buffer.from(body)]),
+      });
+    return options.ageMs === undefined ? post() : withClockAhead(options.ageMs, post);
   };
 }
 
@@ -253,6 +260,25 @@ const CASES: HostileCase[] = [
   // CSRF and cross-site forms.
   { name: "form: missing CSRF token", send: postFormText("通さない", { csrf: "none" }), status: 403, alert: JA.csrf },
   { name: "form: wrong CSRF token", send: postFormText("通さない", { csrf: "wrong" }), status: 403, alert: JA.csrf },
+  {
+    name: "form: a planted CSRF cookie with a token minted from it offline",
+    send: ({ inject }) => inject({ method: "POST", url: "/", headers: { "content-type": "application/x-www-form-urlencoded" }, cookies: { _csrf: "planted" }, payload: `_csrf=${encodeURIComponent(new Tokens({}).create("planted"))}&text=x` }),
+    status: 403,
+    alert: JA.csrf,
+  },
+  {
+    name: "form: a CSRF token issued more than two hours ago",
+    send: postFormText("古い", { ageMs: CSRF_TOKEN_VALIDITY_MS + 1_000 }),
+    status: 403,
+    alert: JA.csrf,
+  },
+  {
+    name: "form over HTTPS: the _csrf cookie of plain HTTP is not read (only __Host-csrf)",
+    app: { trustedProxies: ALB },
+    send: postFormText("投げ込み", { headers: { "x-forwarded-proto": "https" } }),
+    status: 403,
+    alert: JA.csrf,
+  },
   { name: "form: purify without CSRF token", seed: true, send: postForm("/purify", "id=x", { csrf: "none" }), status: 403, alert: JA.csrf },
   { name: "form: foreign Origin (even with a valid token)", send: postFormText("通さない", { headers: { origin: "https://evil.example" } }), status: 403, alert: JA.crossSite },
   { name: "form: Sec-Fetch-Site cross-site (even with a valid token)", send: postFormText("通さない", { headers: { "sec-fetch-site": "cross-site" } }), status: 403, alert: JA.crossSite },

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import Tokens from "@fastify/csrf";
 import type { InjectOptions } from "fastify";
 import { PROBLEM_MESSAGES_EN, PROBLEM_MESSAGES_JA, type GrumbleProblem } from "../src/domain/grumble";
+import { CSRF_TOKEN_VALIDITY_MS } from "../src/http/csrf";
 import type { Grumble } from "../src/store/grumbleStore";
 import { PUBLIC_DIR } from "../src/paths";
 import {
@@ -17,11 +19,14 @@ import {
   rowTimes,
 } from "./support/pages";
 import { startTestApp, startTestDynamo, type TestApp, type TestAppOptions, type TestDynamo } from "./support/testApp";
-import { TestClock } from "./support/testClock";
+import { TestClock, withClockAhead } from "./support/testClock";
 
 const CSRF_MESSAGE_JA = "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。";
 const UNAVAILABLE_MESSAGE_JA = "ただいまボヤキを保存・表示できません。しばらくしてからもう一度お試しください。";
 const WELL_FORMED_UNKNOWN_ID = "2026-11-22_1795316400000-0123456789";
+/** As when the ALB forwards an HTTPS request (the test app then trusts one proxy: see `overHttps`). */
+const HTTPS = { "x-forwarded-proto": "https" };
+const SECRET = "a-cookie-secret-of-at-least-32-characters";
 
 /** Texts the rules refuse, with the problem each one has. */
 const INVALID_TEXTS: [string, GrumbleProblem][] = [
@@ -85,8 +90,8 @@ describe("HTTP app", () => {
     return added;
   }
 
-  async function storedTexts(): Promise<string[]> {
-    return (await t.storedItems()).map((item) => String(item.text));
+  async function storedTexts(app: TestApp = t): Promise<string[]> {
+    return (await app.storedItems()).map((item) => String(item.text));
   }
 
   describe("page GET /", () => {
@@ -185,6 +190,53 @@ describe("HTTP app", () => {
         assert.equal(alertMessage(response.body), CSRF_MESSAGE_JA, label);
       }
       assert.deepEqual(await storedTexts(), []);
+    });
+
+    it("signs the cookie: a secret the app did not sign is refused, even with a token minted from it", async () => {
+      const planted = "chosen-by-the-attacker";
+      for (const tokens of [new Tokens({}), new Tokens({ validity: CSRF_TOKEN_VALIDITY_MS })]) {
+        const response = await postForm(t.app, "/", { text: "偽造" }, { cookie: planted, token: tokens.create(planted) });
+        assert.equal(response.statusCode, 403);
+        assert.equal(alertMessage(response.body), CSRF_MESSAGE_JA);
+      }
+      const { cookie } = await openSession(t.app);
+      assert.match(cookie, /^[\w-]+\.[\w+/]+$/, "secret.signature");
+      assert.deepEqual(await storedTexts(), []);
+    });
+
+    it("tasks sharing the cookie secret accept each other's forms; with another secret they do not", async () => {
+      const [first, twin, stranger] = await Promise.all([appWith({ cookieSecret: SECRET }), appWith({ cookieSecret: SECRET }), appWith({ cookieSecret: `${SECRET}-other` })]);
+      const session = await openSession(first.app);
+      assert.equal((await postForm(twin.app, "/", { text: "同じ鍵" }, session)).statusCode, 303);
+      assert.equal((await postForm(stranger.app, "/", { text: "違う鍵" }, session)).statusCode, 403);
+      assert.deepEqual(await storedTexts(twin), ["同じ鍵"]);
+    });
+
+    it("refuses a token older than two hours (a page left open) with the expiry message", async () => {
+      const session = await openSession(t.app);
+      assert.equal((await withClockAhead(CSRF_TOKEN_VALIDITY_MS - 60_000, () => postForm(t.app, "/", { text: "間に合う" }, session))).statusCode, 303);
+      const late = await withClockAhead(CSRF_TOKEN_VALIDITY_MS + 1_000, () => postForm(t.app, "/", { text: "遅すぎる" }, session));
+      assert.equal(late.statusCode, 403);
+      assert.equal(alertMessage(late.body), CSRF_MESSAGE_JA);
+      assert.deepEqual(await storedTexts(), ["間に合う"]);
+    });
+
+    it("over HTTPS the cookie is __Host-csrf (Secure, Path=/, no Domain), and a _csrf cookie is not read", async () => {
+      const https = await appWith({ trustedProxies: { kind: "hops", hops: 1 } });
+      const response = await https.app.inject({ method: "GET", url: "/", headers: HTTPS });
+      assert.deepEqual(
+        response.cookies.map(({ name, secure, path: cookiePath, domain, httpOnly, sameSite }) => ({ name, secure, path: cookiePath, domain, httpOnly, sameSite })),
+        [{ name: "__Host-csrf", secure: true, path: "/", domain: undefined, httpOnly: true, sameSite: "Strict" }],
+      );
+      const secure = await openSession(https.app, HTTPS);
+      const post = (session: FormSession, text: string) =>
+        https.app.inject({ method: "POST", url: "/", headers: { ...HTTPS, "content-type": "application/x-www-form-urlencoded" }, cookies: { [session.cookieName ?? "_csrf"]: session.cookie }, payload: new URLSearchParams({ _csrf: session.token, text }).toString() });
+      assert.equal((await post(secure, "安全")).statusCode, 303);
+      // A cookie set over plain HTTP (or tossed in by a sibling host) is not the HTTPS one.
+      const plain = await openSession(https.app);
+      assert.equal(plain.cookieName, "_csrf");
+      assert.equal((await post(plain, "投げ込み")).statusCode, 403);
+      assert.deepEqual(await storedTexts(https), ["安全"]);
     });
 
     it("refuses a purify without a valid token with 403, and deletes nothing", async () => {

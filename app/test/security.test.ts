@@ -202,3 +202,18 @@ describe("request timeout setting (environment)", () => {
     );
   });
 });
+
+describe("cookie secret setting (environment)", () => {
+  it("is unset by default (server.ts then makes a random one per process) and read from BOYACKY_COOKIE_SECRET", () => {
+    assert.equal(loadConfig({}).cookieSecret, undefined);
+    const secret = "s".repeat(32);
+    assert.equal(loadConfig({ BOYACKY_COOKIE_SECRET: secret }).cookieSecret, secret);
+  });
+
+  it("refuses a secret under 32 characters, naming the variable but never the value", () => {
+    assert.throws(
+      () => loadConfig({ BOYACKY_COOKIE_SECRET: "hunter2" }),
+      (error: Error) => error instanceof ConfigError && error.message.startsWith("BOYACKY_COOKIE_SECRET is too short (7 characters)") && !error.message.includes("hunter2"),
+    );
+  });
+});

@@ -1,5 +1,5 @@
+import { randomBytes } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
-import fastifyCsrf from "@fastify/csrf-protection";
 import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
@@ -8,6 +8,7 @@ import { DEFAULT_RATE_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS, type RateLimitSettings 
 import type { GrumbleStore } from "../store/grumbleStore";
 import { PUBLIC_DIR } from "../paths";
 import { apiRoutes } from "./apiRoutes";
+import { installCsrf } from "./csrf";
 import { fastifyTrustProxy, forwardedHeaderFilter, TRUST_NO_PROXY, type TrustedProxies } from "./clientIdentity";
 import { AppRefusal, handleError, handleNotFound, INVALID_ENCODING, RATE_LIMITED } from "./errors";
 import { healthRoutes } from "./healthRoutes";
@@ -30,6 +31,8 @@ export interface HttpAppOptions {
   rateLimit?: RateLimitSettings;
   /** How long a request (headers and body) may take to arrive. Default `DEFAULT_REQUEST_TIMEOUT_MS`. */
   requestTimeoutMs?: number;
+  /** Signs the CSRF cookie; every task behind one load balancer needs the same. Default: random, for this app only. */
+  cookieSecret?: string;
 }
 
 const MINUTE_MS = 60_000;
@@ -137,10 +140,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   app.setNotFoundHandler(handleNotFound);
   app.addHook("onRequest", refuseContentCoding);
 
-  await app.register(fastifyCookie);
-  await app.register(fastifyCsrf, {
-    cookieOpts: { path: "/", httpOnly: true, sameSite: "strict", secure: "auto" },
-  });
+  await app.register(fastifyCookie, { secret: options.cookieSecret ?? randomBytes(32).toString("base64url") });
+  installCsrf(app);
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: "/static/", maxAge: "1h" });
 
   await app.register(healthRoutes, { store: options.store });

@@ -25,6 +25,8 @@ export const RATE_LIMITED = "BOYACKY_RATE_LIMITED";
 export const CROSS_SITE_FORM = "BOYACKY_CROSS_SITE_FORM";
 export const INVALID_ENCODING = "BOYACKY_INVALID_ENCODING";
 export const UNSUPPORTED_CONTENT_ENCODING = "BOYACKY_UNSUPPORTED_CONTENT_ENCODING";
+export const CSRF_INVALID_TOKEN = "BOYACKY_CSRF_INVALID_TOKEN";
+export const CSRF_MISSING_SECRET = "BOYACKY_CSRF_MISSING_SECRET";
 
 /** An error with a `code` (and status) that `problemFor` knows, shaped like Fastify's own errors. */
 export class AppRefusal extends Error {
@@ -42,8 +44,8 @@ const INVALID_REQUEST_JA = "リクエストの内容が正しくありません�
 
 // Fastify's own error codes (and the app's) that deserve a specific answer rather than the generic one.
 const KNOWN: Record<string, Omit<Problem, "status"> & { status?: number }> = {
-  FST_CSRF_INVALID_TOKEN: { status: 403, code: "csrf_invalid", message: "missing or invalid CSRF token", messageJa: "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。" },
-  FST_CSRF_MISSING_SECRET: { status: 403, code: "csrf_invalid", message: "missing CSRF cookie", messageJa: "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。" },
+  [CSRF_INVALID_TOKEN]: { status: 403, code: "csrf_invalid", message: "missing, invalid or expired CSRF token", messageJa: "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。" },
+  [CSRF_MISSING_SECRET]: { status: 403, code: "csrf_invalid", message: "missing CSRF cookie", messageJa: "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。" },
   FST_ERR_CTP_BODY_TOO_LARGE: { code: "body_too_large", message: "request body is too large", messageJa: "送信された内容が大きすぎます。" },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: "unsupported_media_type", message: "unsupported Content-Type; send application/json", messageJa: "この形式の送信には対応していません。" },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: "invalid_json", message: "request body is not valid JSON", messageJa: "送信された内容を読み取れません。" },

@@ -2,6 +2,7 @@ import escapeHtml from "escape-html";
 import { clockTime } from "../domain/calendar";
 import { MAX_GRUMBLE_CODE_UNITS, MAX_GRUMBLE_GRAPHEMES, PROBLEM_MESSAGES_JA } from "../domain/grumble";
 import type { Grumble } from "../store/grumbleStore";
+import { CSRF_FIELD } from "./csrf";
 
 export interface HomePageModel {
   items: Grumble[];
@@ -45,7 +46,7 @@ function row(grumble: Grumble, csrfToken: string, timeZone: string): string {
 <td class="time"><time datetime="${escapeHtml(grumble.postedAt)}">${escapeHtml(clockTime(new Date(grumble.postedAt), timeZone))}</time></td>
 <td class="text">${escapeHtml(grumble.text)}</td>
 <td class="action"><form method="post" action="/purify">
-<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}">
+<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrfToken)}">
 <input type="hidden" name="id" value="${escapeHtml(grumble.id)}">
 <button type="submit" class="purify">浄化</button>
 </form></td>
@@ -67,7 +68,7 @@ ${rows}
 </table>
 ${after}`;
   return layout(`<form method="post" action="/" class="post-form">
-<input type="hidden" name="_csrf" value="${escapeHtml(model.csrfToken)}">
+<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(model.csrfToken)}">
 <input type="text" name="text" placeholder="いまボヤいてる？" aria-label="ボヤキ" autocomplete="off" required
  maxlength="${MAX_GRUMBLE_CODE_UNITS}" data-max-graphemes="${MAX_GRUMBLE_GRAPHEMES}"
  data-too-long-message="${escapeHtml(PROBLEM_MESSAGES_JA.too_long)}" value="${escapeHtml(model.draft ?? "")}">

@@ -6,7 +6,9 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 
 /** What a browser keeps from GET /: the CSRF cookie and the token in the page's forms. */
 export interface FormSession {
-  /** Value of the `_csrf` cookie (the secret). */
+  /** Name of the CSRF cookie: `_csrf` over HTTP, `__Host-csrf` over HTTPS. Default `_csrf`. */
+  cookieName?: string;
+  /** Value of the CSRF cookie (the secret, signed). */
   cookie: string;
   /** Value of the hidden `_csrf` field (the token). */
   token: string;
@@ -54,13 +56,15 @@ export function csrfField(html: string): string {
   return token;
 }
 
-/** GET / and keep what a browser would need to post its forms. */
-export async function openSession(app: FastifyInstance): Promise<FormSession & { html: string }> {
-  const response = await app.inject({ method: "GET", url: "/" });
+const CSRF_COOKIES = ["_csrf", "__Host-csrf"];
+
+/** GET / (with `headers`, e.g. as over HTTPS behind a proxy) and keep what a browser would need to post its forms. */
+export async function openSession(app: FastifyInstance, headers: Record<string, string> = {}): Promise<Required<FormSession> & { html: string }> {
+  const response = await app.inject({ method: "GET", url: "/", headers });
   if (response.statusCode !== 200) throw new Error(`GET / answered ${response.statusCode}: ${response.body}`);
-  const cookie = response.cookies.find((candidate) => candidate.name === "_csrf");
-  if (!cookie) throw new Error("GET / did not set the _csrf cookie");
-  return { cookie: cookie.value, token: csrfField(response.body), html: response.body };
+  const cookie = response.cookies.find((candidate) => CSRF_COOKIES.includes(candidate.name));
+  if (!cookie) throw new Error("GET / did not set a CSRF cookie");
+  return { cookieName: cookie.name, cookie: cookie.value, token: csrfField(response.body), html: response.body };
 }
 
 /**
@@ -78,7 +82,7 @@ export function postForm(
     method: "POST",
     url,
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    cookies: session?.cookie ? { _csrf: session.cookie } : {},
+    cookies: session?.cookie ? { [session.cookieName ?? "_csrf"]: session.cookie } : {},
     payload: body.toString(),
   });
 }

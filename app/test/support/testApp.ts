@@ -100,6 +100,8 @@ export interface TestAppOptions {
   forwardedProtoHeader?: string;
   /** How long a request may take to arrive; default production's (config.ts). */
   requestTimeoutMs?: number;
+  /** Signs the CSRF cookie; default a random one per app, as in production without BOYACKY_COOKIE_SECRET. */
+  cookieSecret?: string;
 }
 
 /** Both rate limits off: the test app's default. */
@@ -181,6 +183,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       trustedProxies: options.trustedProxies,
       forwardedProtoHeader: options.forwardedProtoHeader,
       requestTimeoutMs: options.requestTimeoutMs,
+      cookieSecret: options.cookieSecret,
     });
     let baseUrl: string | undefined;
     if (options.listen) {

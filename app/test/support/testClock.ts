@@ -32,3 +32,17 @@ export class TestClock {
     this.ms += ms;
   }
 }
+
+/**
+ * Runs `run` with the process's clock (`Date.now`) `ms` ahead, for what reads it directly rather
+ * than an injectable clock: the CSRF tokens' expiry (@fastify/csrf). Restored afterwards.
+ */
+export async function withClockAhead<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  const realNow = Date.now;
+  Date.now = () => realNow() + ms;
+  try {
+    return await run();
+  } finally {
+    Date.now = realNow;
+  }
+}
