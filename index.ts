@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppImage } from "./infra/appImage";
 import { loadStackConfig } from "./infra/config";
 import { Data } from "./infra/data";
+import { DeploymentAlarms } from "./infra/deploymentAlarms";
 import { DomainCertificate, hostedZoneIdOf } from "./infra/domainCertificate";
 import { Edge, VIEWER_PROTO_HEADER } from "./infra/edge";
 import { LoadBalancer } from "./infra/loadBalancer";
@@ -35,6 +36,7 @@ const data = new Data(name, { protectData: config.protectData, tags });
 // With a domain: viewers use it; behind the edge the ALB also gets `origin.<domain>`, so that
 // CloudFront reaches it over HTTPS too. Without one, the edge's *.cloudfront.net name (or the ALB's).
 const behindEdge = config.edge === "cloudfront";
+const shiftsTraffic = config.deployment.strategy !== "rolling";
 const zoneId = config.domainName ? hostedZoneIdOf(config.domainName, config.hostedZoneId) : undefined;
 const albDomain = config.domainName && zoneId ? { name: behindEdge ? `origin.${config.domainName}` : config.domainName, zoneId } : undefined;
 const albCertificate = albDomain && new DomainCertificate(`${name}-alb`, { domainName: albDomain.name, zoneId: albDomain.zoneId, tags });
@@ -47,6 +49,7 @@ const loadBalancer = new LoadBalancer(name, {
   containerPort: CONTAINER_PORT,
   certificateArn: albCertificate?.certificateArn ?? config.certificateArn,
   dnsRecord: albDomain,
+  trafficShifting: shiftsTraffic,
   protectData: config.protectData,
   dependsOn: [network.internetGateway],
   tags,
@@ -65,7 +68,14 @@ const edge = behindEdge
     })
   : undefined;
 
-const roles = new TaskRoles(name, { tableArn: data.tableArn, enableExecuteCommand: config.enableExecuteCommand, tags });
+const roles = new TaskRoles(name, { tableArn: data.tableArn, enableExecuteCommand: config.enableExecuteCommand, trafficShifting: shiftsTraffic, tags });
+
+const alarms = new DeploymentAlarms(name, {
+  loadBalancerArnSuffix: loadBalancer.arnSuffix,
+  targetGroupArnSuffixes: loadBalancer.targetGroupArnSuffixes,
+  thresholds: config.deployment.alarms,
+  tags,
+});
 
 const service = new Service(name, {
   region: config.region,
@@ -75,7 +85,10 @@ const service = new Service(name, {
   loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
   targetGroupArn: loadBalancer.targetGroupArn,
   requestCountResourceLabel: loadBalancer.requestCountResourceLabel,
-  dependsOn: loadBalancer.listeners,
+  dependsOn: [...loadBalancer.listeners, ...loadBalancer.listenerRules],
+  deployment: config.deployment,
+  alarmNames: alarms.alarmNames,
+  trafficShifting: loadBalancer.trafficShifting && roles.loadBalancerRoleArn ? { ...loadBalancer.trafficShifting, roleArn: roles.loadBalancerRoleArn } : undefined,
   imageRef: image.imageRef,
   executionRoleArn: roles.executionRoleArn,
   taskRoleArn: roles.taskRoleArn,

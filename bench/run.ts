@@ -9,6 +9,7 @@ import autocannon from "autocannon";
 import { createDynamoClient } from "../app/src/store/dynamoClient";
 import { ensureTable } from "../app/src/store/ensureTable";
 import { runOfflineStack } from "../scripts/offlineStack";
+import { DEPLOY_STRATEGIES } from "../infra/config";
 import { rolloutOf } from "../scripts/plan/rollout";
 import { startLocalDynamo } from "../scripts/localDynamo";
 import { type AppProcess, type EntryPoint, ROOT, startApp } from "./appProcess";
@@ -123,6 +124,9 @@ async function main(): Promise<void> {
   const rollout = rolloutOf(await runOfflineStack("dev"));
   const rolloutFloor = rollout.floorSeconds;
   const awsDefaultFloor = rollout.awsDefaults.floorSeconds;
+  // The speed/safety trade-off: how long a healthy deployment takes with each strategy (dev's timings).
+  const deploymentSeconds: Record<string, number> = {};
+  for (const strategy of DEPLOY_STRATEGIES) deploymentSeconds[strategy] = rolloutOf(await runOfflineStack("dev", { deployStrategy: strategy })).deployment.expectedSeconds;
 
   client.destroy();
   await dynamo.stop();
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
     coldStartMs: { sources: round(coldStart.sources), bundle: round(coldStart.bundle) },
     memoryMb: { idle: round(memory.idle), after10000Requests: round(memory.afterLoad), after20000Requests: round(memory.afterSecondLoad) },
     rolloutFloorSeconds: { boyacky: rolloutFloor, awsDefaults: awsDefaultFloor },
+    deploymentSeconds,
     seedingSeconds,
   };
 
@@ -181,6 +186,7 @@ async function main(): Promise<void> {
     `| RSS after 10 000 mixed requests | ${figures.memoryMb.after10000Requests} MB | ≤ 120 MB: ${verdict(figures.memoryMb.after10000Requests <= 120)} |`,
     `| RSS after 10 000 more (growth here would mean a leak) | ${figures.memoryMb.after20000Requests} MB | |`,
     `| rollout floor (deregistration + healthy threshold × interval + grace) | ${rolloutFloor} s | ≤ 60 s: ${verdict(rolloutFloor <= 60)} (AWS defaults: ${awsDefaultFloor} s) |`,
+    ...DEPLOY_STRATEGIES.map((strategy) => `| a healthy deployment with deployStrategy ${strategy} (\`npm run plan\` shows its phases) | ${deploymentSeconds[strategy]} s | |`),
     `| seeding dynalite (2 800 today + 100 000 earlier items) | ${seedingSeconds} s | |`,
     ``,
     "```json",

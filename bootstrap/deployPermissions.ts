@@ -48,6 +48,7 @@ const REGIONAL: Record<string, string[]> = {
     "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:SetIpAddressType",
     "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
     "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyListenerAttributes",
+    "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule", "elasticloadbalancing:ModifyRule", "elasticloadbalancing:SetRulePriorities",
     "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
   ],
   Containers: [
@@ -65,6 +66,8 @@ const REGIONAL: Record<string, string[]> = {
     // Target tracking creates and deletes its CloudWatch alarms with the caller's permissions
     // (Application Auto Scaling User Guide, permissions for actions on target services and CloudWatch).
     "cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms",
+    // The deployment alarms (infra/deploymentAlarms.ts), tagged.
+    "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource",
   ],
 };
 
@@ -128,12 +131,12 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
       Resource: stackRoles,
     },
     {
-      // Flow logs go to S3, which needs no role: only the task roles are ever passed.
-      Sid: "PassRolesToTasks",
+      // The task roles to ECS tasks; with canary, linear or blue-green, the load balancer infrastructure role to ECS.
+      Sid: "PassRolesToEcs",
       Effect: "Allow",
       Action: ["iam:PassRole"],
       Resource: stackRoles,
-      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com"] } },
+      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"] } },
     },
     {
       Sid: "ServiceLinkedRoles",

@@ -18,6 +18,21 @@ export type EgressMode = (typeof EGRESS_MODES)[number];
 export const NAT_GATEWAY_LAYOUTS = ["single", "perAz"] as const;
 export type NatGatewayLayout = (typeof NAT_GATEWAY_LAYOUTS)[number];
 
+export const DEPLOY_STRATEGIES = ["rolling", "canary", "linear", "blue-green"] as const;
+/** How ECS moves traffic to a new revision (ECS Developer Guide, "Amazon ECS deployment strategies"). */
+export type DeployStrategy = (typeof DEPLOY_STRATEGIES)[number];
+
+/** A deployment's shape: the strategy and its timings, and the alarms that roll it back. */
+export interface DeploymentSettings {
+  strategy: DeployStrategy;
+  canaryPercent: number;
+  canaryBakeMinutes: number;
+  linearStepPercent: number;
+  linearStepBakeMinutes: number;
+  bakeMinutes: number;
+  alarms: { target5xxPercent: number; elb5xxPerMinute: number; p99LatencyMs: number; unhealthyMinutes: number };
+}
+
 export const EDGE_MODES = ["cloudfront", "none"] as const;
 /**
  * What the internet reaches:
@@ -77,6 +92,7 @@ export interface StackConfig {
   /** Run tasks on FARGATE_SPOT (with an on-demand base of `onDemandBase` tasks). */
   spot: boolean;
   onDemandBase: number;
+  deployment: DeploymentSettings;
 }
 
 /** Reads one raw value; `new pulumi.Config()` in a program, a map in tests and tools. */
@@ -180,6 +196,21 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
   const enableExecuteCommand = bool("enableExecuteCommand");
   const spot = bool("spot");
   const onDemandBase = integer("onDemandBase", 0, 100);
+  // Ranges ECS accepts (CreateService API reference: CanaryConfiguration, LinearConfiguration, bakeTimeInMinutes 0-1440).
+  const deployment: DeploymentSettings = {
+    strategy: oneOf("deployStrategy", DEPLOY_STRATEGIES),
+    canaryPercent: integer("canaryPercent", 1, 99),
+    canaryBakeMinutes: integer("canaryBakeMinutes", 0, 1440),
+    linearStepPercent: integer("linearStepPercent", 3, 99),
+    linearStepBakeMinutes: integer("linearStepBakeMinutes", 0, 1440),
+    bakeMinutes: integer("bakeMinutes", 0, 1440),
+    alarms: {
+      target5xxPercent: integer("alarmTarget5xxPercent", 1, 100),
+      elb5xxPerMinute: integer("alarmElb5xxPerMinute", 1, 100_000),
+      p99LatencyMs: integer("alarmP99LatencyMs", 10, 60_000),
+      unhealthyMinutes: integer("alarmUnhealthyMinutes", 1, 60),
+    },
+  };
 
   if (problems.length) throw new StackConfigError(problems);
   return {
@@ -209,5 +240,6 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
     enableExecuteCommand,
     spot,
     onDemandBase,
+    deployment,
   };
 }

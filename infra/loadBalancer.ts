@@ -13,6 +13,12 @@ export const TARGET_HEALTH = {
   deregistrationDelaySeconds: 15,
 } as const;
 
+/**
+ * During a canary, linear or blue-green deployment, requests with this header set to 1 reach the
+ * new revision (ECS's test listener rule), so it can be tried before it gets production traffic.
+ */
+export const TEST_TRAFFIC_HEADER = "x-boyacky-test-traffic";
+
 /** The service that delivers ALB access logs to S3 (AWS's recommended bucket policy principal). */
 export const ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com";
 
@@ -50,6 +56,8 @@ export interface LoadBalancerArgs {
    * `cloudfront`, the origin's own certificate and 443 is the only listener). Default none.
    */
   certificateArn?: pulumi.Input<string>;
+  /** Two target groups and the listener rules ECS shifts traffic with (canary, linear, blue-green). Default false: rolling. */
+  trafficShifting?: boolean;
   /** A Route 53 alias record to create for the ALB: the viewers' name, or the origin's behind CloudFront. Default none. */
   dnsRecord?: { name: string; zoneId: pulumi.Input<string> };
   /**
@@ -91,6 +99,14 @@ export class LoadBalancer extends pulumi.ComponentResource {
   readonly requestCountResourceLabel: pulumi.Output<string>;
   /** The listeners: the service must not start before its target group is attached to one. */
   readonly listeners: aws.lb.Listener[];
+  /** With trafficShifting: the listener rules ECS moves traffic with; the service waits for them too. */
+  readonly listenerRules: aws.lb.ListenerRule[];
+  /** `app/<name>/<id>`: the ALB's CloudWatch dimension. */
+  readonly arnSuffix: pulumi.Output<string>;
+  /** The CloudWatch dimension of each target group tasks register in. */
+  readonly targetGroupArnSuffixes: pulumi.Output<string>[];
+  /** With trafficShifting: what the service's load balancer advanced configuration names. */
+  readonly trafficShifting?: { alternateTargetGroupArn: pulumi.Output<string>; productionListenerRuleArn: pulumi.Output<string>; testListenerRuleArn: pulumi.Output<string> };
 
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:LoadBalancer", name, {}, opts);
@@ -175,7 +191,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       dependsOn: [accessLogs.policy, ...(args.dependsOn ?? [])],
     });
 
-    const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
+    const targetGroupOf = (groupName: string) => new aws.lb.TargetGroup(groupName, {
       vpcId: args.vpcId,
       targetType: "ip", // Fargate tasks (awsvpc) register by IP address
       protocol: "HTTP",
@@ -192,6 +208,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       },
       tags,
     }, parent);
+    const targetGroup = targetGroupOf(`${name}-tg`);
 
     const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
     this.listeners = [];
@@ -219,6 +236,39 @@ export class LoadBalancer extends pulumi.ComponentResource {
       }, parent));
     }
 
+    // ECS moves traffic itself (canary, linear, blue-green): two target groups, and listener rules
+    // whose forward weights ECS rewrites (ECS Developer Guide, "Application Load Balancer resources
+    // for blue/green, linear, and canary deployments"). Pulumi leaves those weights to ECS.
+    if (args.trafficShifting) {
+      const alternate = targetGroupOf(`${name}-tg-alt`);
+      const serving = this.listeners[this.listeners.length - 1]; // the listener that forwards (HTTPS when there is one)
+      const weighted = [{
+        type: "forward",
+        forward: { targetGroups: [{ arn: targetGroup.arn, weight: 100 }, { arn: alternate.arn, weight: 0 }] },
+      }];
+      const ecsOwnsWeights = { parent: this, ignoreChanges: ["actions"] };
+      const test = new aws.lb.ListenerRule(`${name}-test-traffic`, {
+        listenerArn: serving.arn,
+        priority: 1,
+        conditions: [{ httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER, values: ["1"] } }],
+        actions: weighted,
+        tags,
+      }, ecsOwnsWeights);
+      const production = new aws.lb.ListenerRule(`${name}-production-traffic`, {
+        listenerArn: serving.arn,
+        priority: 10,
+        conditions: [{ pathPattern: { values: ["/*"] } }],
+        actions: weighted,
+        tags,
+      }, ecsOwnsWeights);
+      this.trafficShifting = { alternateTargetGroupArn: alternate.arn, productionListenerRuleArn: production.arn, testListenerRuleArn: test.arn };
+      this.listenerRules = [test, production];
+      this.targetGroupArnSuffixes = [targetGroup.arnSuffix, alternate.arnSuffix];
+    } else {
+      this.listenerRules = [];
+      this.targetGroupArnSuffixes = [targetGroup.arnSuffix];
+    }
+
     if (args.dnsRecord) {
       new aws.route53.Record(`${name}-alb-dns`, {
         zoneId: args.dnsRecord.zoneId,
@@ -234,6 +284,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.arn = alb.arn;
     this.url = pulumi.interpolate`${https ? "https" : "http"}://${args.dnsRecord?.name ?? alb.dnsName}`;
     this.requestCountResourceLabel = pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`;
+    this.arnSuffix = alb.arnSuffix;
     this.registerOutputs({ dnsName: this.dnsName, url: this.url, targetGroupArn: this.targetGroupArn });
   }
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { DeploymentSettings } from "./config";
 
 export const CONTAINER_NAME = "web";
 export const CONTAINER_PORT = 8080;
@@ -53,8 +54,33 @@ export interface ServiceArgs {
   spot?: boolean;
   /** With spot: tasks always kept on on-demand Fargate. Default 0. */
   onDemandBase?: number;
+  /** How a deployment moves traffic, and its timings. Default rolling. */
+  deployment?: Pick<DeploymentSettings, "strategy" | "canaryPercent" | "canaryBakeMinutes" | "linearStepPercent" | "linearStepBakeMinutes" | "bakeMinutes">;
+  /** CloudWatch alarms that roll a deployment back. Default none (the circuit breaker still does). */
+  alarmNames?: pulumi.Input<string>[];
+  /** For canary, linear and blue-green: the second target group, the listener rules ECS rewrites, and the role it does it with. */
+  trafficShifting?: {
+    alternateTargetGroupArn: pulumi.Input<string>;
+    productionListenerRuleArn: pulumi.Input<string>;
+    testListenerRuleArn: pulumi.Input<string>;
+    roleArn: pulumi.Input<string>;
+  };
   /** Tags added to every resource. Default none. */
   tags?: Record<string, string>;
+}
+
+const ECS_STRATEGY = { rolling: "ROLLING", canary: "CANARY", linear: "LINEAR", "blue-green": "BLUE_GREEN" } as const;
+
+/** The service's deploymentConfiguration for a strategy (ECS CreateService API reference, DeploymentConfiguration). */
+export function deploymentConfigurationOf(deployment: ServiceArgs["deployment"]): aws.types.input.ecs.ServiceDeploymentConfiguration {
+  const strategy = deployment?.strategy ?? "rolling";
+  if (!deployment || strategy === "rolling") return { strategy: ECS_STRATEGY.rolling };
+  return {
+    strategy: ECS_STRATEGY[strategy],
+    bakeTimeInMinutes: String(deployment.bakeMinutes),
+    ...(strategy === "canary" ? { canaryConfiguration: { canaryPercent: deployment.canaryPercent, canaryBakeTimeInMinutes: String(deployment.canaryBakeMinutes) } } : {}),
+    ...(strategy === "linear" ? { linearConfiguration: { stepPercent: deployment.linearStepPercent, stepBakeTimeInMinutes: String(deployment.linearStepBakeMinutes) } } : {}),
+  };
 }
 
 /**
@@ -174,7 +200,24 @@ export class Service extends pulumi.ComponentResource {
         securityGroups: [securityGroup.id],
         assignPublicIp: args.assignPublicIp ?? false,
       },
-      loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT }],
+      loadBalancers: [{
+        targetGroupArn: args.targetGroupArn,
+        containerName: CONTAINER_NAME,
+        containerPort: CONTAINER_PORT,
+        ...(args.trafficShifting
+          ? {
+              advancedConfiguration: {
+                alternateTargetGroupArn: args.trafficShifting.alternateTargetGroupArn,
+                productionListenerRule: args.trafficShifting.productionListenerRuleArn,
+                testListenerRule: args.trafficShifting.testListenerRuleArn,
+                roleArn: args.trafficShifting.roleArn,
+              },
+            }
+          : {}),
+      }],
+      deploymentConfiguration: deploymentConfigurationOf(args.deployment),
+      // ECS watches these during the deployment and its bake time, and rolls back on ALARM.
+      ...(args.alarmNames?.length ? { alarms: { alarmNames: args.alarmNames, enable: true, rollback: true } } : {}),
       enableExecuteCommand,
       enableEcsManagedTags: true,
       propagateTags: "SERVICE",
@@ -185,8 +228,9 @@ export class Service extends pulumi.ComponentResource {
       parent: this,
       // The capacity providers must be on the cluster before a strategy can name them.
       dependsOn: [capacityProviders, ...(args.dependsOn ?? [])],
-      // Autoscaling owns the running count once deployed; config sets the starting count.
-      ignoreChanges: ["desiredCount"],
+      // Autoscaling owns the running count once deployed; config sets the starting count. With
+      // traffic shifting ECS alternates the two target groups itself.
+      ignoreChanges: ["desiredCount", ...(args.trafficShifting ? ["loadBalancers"] : [])],
     });
 
     const scalingTarget = new aws.appautoscaling.Target(`${name}-scaling`, {

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DYNAMODB_ACTIONS } from "../app/src/store/tableDesign";
 
 export const TASK_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+/** What ECS needs to move traffic between target groups (ECS Developer Guide, "Amazon ECS infrastructure IAM role for load balancers"). */
+export const LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers";
 /**
  * Every stack's roles live under this IAM path, so the deploy role can be scoped to
  * `role/boyacky/*` and never reaches the bootstrap's own roles (bootstrap/deployPermissions.ts).
@@ -17,6 +19,8 @@ export interface TaskRolesArgs {
   tableArn: pulumi.Input<string>;
   /** Also allow ECS Exec (`aws ecs execute-command`). Default false. */
   enableExecuteCommand?: boolean;
+  /** Also the role ECS assumes to shift traffic between target groups (canary, linear, blue-green). Default false. */
+  trafficShifting?: boolean;
   /** Tags added to every resource. Default none. */
   tags?: Record<string, string>;
 }
@@ -29,23 +33,26 @@ export interface TaskRolesArgs {
 export class TaskRoles extends pulumi.ComponentResource {
   readonly executionRoleArn: pulumi.Output<string>;
   readonly taskRoleArn: pulumi.Output<string>;
+  /** With trafficShifting: the infrastructure role for the service's load balancer advanced configuration. */
+  readonly loadBalancerRoleArn?: pulumi.Output<string>;
 
   constructor(name: string, args: TaskRolesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:TaskRoles", name, {}, opts);
     const parent = { parent: this };
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
     // Confused-deputy guard: only ECS acting for this account may assume the roles.
-    const assumeRolePolicy = account.apply((accountId) =>
+    const trustedBy = (service: string) => account.apply((accountId) =>
       JSON.stringify({
         Version: "2012-10-17",
         Statement: [{
           Effect: "Allow",
-          Principal: { Service: "ecs-tasks.amazonaws.com" },
+          Principal: { Service: service },
           Action: "sts:AssumeRole",
           Condition: { StringEquals: { "aws:SourceAccount": accountId } },
         }],
       }),
     );
+    const assumeRolePolicy = trustedBy("ecs-tasks.amazonaws.com");
 
     const executionRole = new aws.iam.Role(`${name}-execution`, { path: STACK_ROLE_PATH, assumeRolePolicy, tags: args.tags }, parent);
     new aws.iam.RolePolicyAttachment(`${name}-execution`, { role: executionRole.name, policyArn: TASK_EXECUTION_POLICY_ARN }, parent);
@@ -65,6 +72,13 @@ export class TaskRoles extends pulumi.ComponentResource {
         role: taskRole.id,
         policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: EXEC_ACTIONS, Resource: "*" }] }),
       }, parent);
+    }
+
+    if (args.trafficShifting) {
+      const loadBalancerRole = new aws.iam.Role(`${name}-ecs-traffic`, { path: STACK_ROLE_PATH, assumeRolePolicy: trustedBy("ecs.amazonaws.com"), tags: args.tags }, parent);
+      const attached = new aws.iam.RolePolicyAttachment(`${name}-ecs-traffic`, { role: loadBalancerRole.name, policyArn: LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN }, parent);
+      // The service must not name the role before it can act.
+      this.loadBalancerRoleArn = pulumi.all([loadBalancerRole.arn, attached.id]).apply(([arn]) => arn);
     }
 
     this.executionRoleArn = executionRole.arn;

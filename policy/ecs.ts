@@ -97,6 +97,21 @@ export const ecsPolicies: Guardrail[] = [
     }),
   },
   {
+    name: "ecs-deployment-rollback",
+    controls: ["custom"],
+    description:
+      "An ECS service behind a load balancer should roll a failing deployment back by itself: the deployment circuit breaker with rollback " +
+      "(tasks that never get healthy), and deployment alarms with rollback (a revision that starts but fails its users).",
+    remediationSteps: "Set deploymentCircuitBreaker { enable, rollback } and alarms { alarmNames, enable, rollback } (Service with DeploymentAlarms does).",
+    validateResource: validateResourceOfType(aws.ecs.Service, (service, _args, reportViolation) => {
+      if (!(service.loadBalancers ?? []).length) return;
+      if (service.deploymentCircuitBreaker?.enable !== true || service.deploymentCircuitBreaker.rollback !== true) reportViolation("the deployment circuit breaker does not roll back.");
+      if (service.alarms?.enable !== true || service.alarms.rollback !== true || (service.alarms.alarmNames ?? []).length === 0) {
+        reportViolation("no deployment alarms roll a deployment back: a revision that passes /healthz and fails its users would stay.");
+      }
+    }),
+  },
+  {
     name: "ecs-container-insights",
     controls: ["ECS.12"],
     description: "ECS clusters should use Container Insights.",

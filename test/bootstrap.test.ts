@@ -68,7 +68,7 @@ describe("OIDC bootstrap program under mocks", () => {
       }
     }
     const passRole = statements.find((statement: { Action: string[] }) => statement.Action.includes("iam:PassRole"));
-    assert.deepEqual(passRole.Condition.StringEquals["iam:PassedToService"], ["ecs-tasks.amazonaws.com"]);
+    assert.deepEqual(passRole.Condition.StringEquals["iam:PassedToService"], ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"]);
   });
 
   it("IAM actions reach the stacks' roles only, never the bootstrap's own roles", () => {

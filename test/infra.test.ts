@@ -401,7 +401,7 @@ describe("Pulumi program under mocks", function () {
 
     it("auto-named within AWS's 32-character limit (no fixed names, so replacement works)", () => {
       for (const stack of [dev, prod]) {
-        for (const resource of [one(stack, T.loadBalancer), one(stack, T.targetGroup)]) {
+        for (const resource of [one(stack, T.loadBalancer), ...ofType(stack, T.targetGroup)]) {
           assert.equal(resource.inputs.name, undefined, "names are generated, so a replacement can be created before the old one is deleted");
           assert.ok(resource.state.name.length <= 32, `${resource.state.name} is over 32 characters`);
         }

@@ -173,6 +173,11 @@ describe("policy pack boyacky-guardrails (offline)", function () {
     const tlsOnly = { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } };
     const elbWrite = { Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: "arn:aws:s3:::logs/AWSLogs/123456789012/*" };
 
+    const guarded = {
+      loadBalancers: [{ targetGroupArn: "tg", containerName: "web", containerPort: 8080 }],
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      alarms: { alarmNames: ["5xx"], enable: true, rollback: true },
+    };
     const httpForward = { loadBalancerArn: "fixture-id", protocol: "HTTP", port: 80, defaultActions: [{ type: "forward", targetGroupArn: "tg" }] };
     const internalAlb = alb({ internal: true });
     const vpcOrigin = (changes: Record<string, unknown> = {}) =>
@@ -202,6 +207,8 @@ describe("policy pack boyacky-guardrails (offline)", function () {
       ["ecs-no-secrets-in-environment", [container()], [container({ environment: [{ name: "UPSTREAM", value: "AKIAIOSFODNN7EXAMPLE" }] })]],
       ["ecs-container-logging", [container()], [container({ logConfiguration: undefined })]],
       ["ecs-fargate-latest-platform", [service()], [service({ platformVersion: "1.3.0" })]],
+      ["ecs-deployment-rollback", [service(guarded)], [service({ ...guarded, alarms: { alarmNames: ["5xx"], enable: true, rollback: false } })]],
+      ["ecs-deployment-rollback", [service(guarded)], [service({ ...guarded, deploymentCircuitBreaker: { enable: true, rollback: false } })]],
       ["ecs-container-insights", [resource(aws.ecs.Cluster, { settings: [{ name: "containerInsights", value: "enabled" }] })], [resource(aws.ecs.Cluster, {})]],
       ["ecs-non-root-user", [container()], [container({ user: "0:0" })]],
       ["ecs-non-root-user", [container()], [container({ user: undefined })]],

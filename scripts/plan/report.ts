@@ -9,7 +9,7 @@ import { type CostReport, estimateCosts } from "./costs";
 import { columns, unitPrice, usd } from "./format";
 import { evaluateGuardrails, type GuardrailReport } from "./guardrails";
 import { loadPriceTable, type PriceTable, pricesFor, type RegionPrices } from "./prices";
-import { describeRollout, type Rollout, rolloutOf } from "./rollout";
+import { describeDeployment, describeRollout, type Rollout, rolloutOf } from "./rollout";
 import { buildTree, flattenTree, renderTree, type TreeNode } from "./tree";
 
 export interface PlanSummary {
@@ -160,6 +160,7 @@ export function renderPlan(plan: Plan): string {
     ...renderCosts(plan.costs),
     "",
     `Rollout floor: ${describeRollout(plan.rollout)}`,
+    ...describeDeployment(plan.rollout),
     "",
     ...renderGuardrails(plan.guardrails),
     "",

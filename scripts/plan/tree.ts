@@ -53,6 +53,8 @@ const TYPE_ORDER = [
   "aws:ecs/service:Service",
   "aws:appautoscaling/target:Target",
   "aws:appautoscaling/policy:Policy",
+  "aws:lb/listenerRule:ListenerRule",
+  "aws:cloudwatch/metricAlarm:MetricAlarm",
   "aws:cloudfront/vpcOrigin:VpcOrigin",
   "aws:cloudfront/distribution:Distribution",
   "aws:cloudfront/cachePolicy:CachePolicy",
@@ -319,6 +321,8 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
         securityGroups: refs.names_(network.securityGroups),
         deployment: `min ${inputs.deploymentMinimumHealthyPercent ?? 100}% / max ${inputs.deploymentMaximumPercent ?? 200}%, circuit breaker ${inputs.deploymentCircuitBreaker?.enable ? (inputs.deploymentCircuitBreaker.rollback ? "with rollback" : "without rollback") : "off"}`,
         healthCheckGrace: `${inputs.healthCheckGracePeriodSeconds ?? 0} s`,
+        strategy: deploymentText(inputs.deploymentConfiguration),
+        alarms: inputs.alarms?.enable ? `${(inputs.alarms.alarmNames ?? []).length} alarms${inputs.alarms.rollback ? ", roll back" : ""}` : "none",
         executeCommand: inputs.enableExecuteCommand ?? false,
       });
       break;
@@ -369,6 +373,19 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
     case "aws:appautoscaling/target:Target":
       Object.assign(details, { min: inputs.minCapacity, max: inputs.maxCapacity });
       break;
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      Object.assign(details, {
+        when: inputs.alarmDescription ?? "",
+        evaluation: `${inputs.datapointsToAlarm ?? inputs.evaluationPeriods} of ${inputs.evaluationPeriods} periods of ${inputs.period ?? inputs.metricQueries?.[0]?.metric?.period ?? "?"} s`,
+      });
+      break;
+    case "aws:lb/listenerRule:ListenerRule":
+      Object.assign(details, {
+        priority: inputs.priority,
+        when: (inputs.conditions ?? []).map((condition: any) => condition.pathPattern ? `path ${condition.pathPattern.values.join(" ")}` : condition.httpHeader ? `header ${condition.httpHeader.httpHeaderName}: ${condition.httpHeader.values.join(" ")}` : "?"),
+        forward: (inputs.actions?.[0]?.forward?.targetGroups ?? []).map((group: any) => `${refs.name(group.arn)} ${group.weight}`),
+      });
+      break;
     case "aws:cloudfront/vpcOrigin:VpcOrigin": {
       const endpoint = inputs.vpcOriginEndpointConfig ?? {};
       Object.assign(details, { to: refs.name(endpoint.arn), protocol: endpoint.originProtocolPolicy });
@@ -414,6 +431,15 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
   if (resource.options.protect) details.protect = true;
   if (resource.options.retainOnDelete && !("retainOnDelete" in details)) details.retainOnDelete = true;
   return details;
+}
+
+/** A service's deploymentConfiguration in words. */
+function deploymentText(configuration: any): string {
+  const strategy = configuration?.strategy ?? "ROLLING";
+  if (strategy === "CANARY") return `CANARY ${configuration.canaryConfiguration?.canaryPercent}% for ${configuration.canaryConfiguration?.canaryBakeTimeInMinutes} min, bake ${configuration.bakeTimeInMinutes} min`;
+  if (strategy === "LINEAR") return `LINEAR ${configuration.linearConfiguration?.stepPercent}% steps, ${configuration.linearConfiguration?.stepBakeTimeInMinutes} min each, bake ${configuration.bakeTimeInMinutes} min`;
+  if (strategy === "BLUE_GREEN") return `BLUE_GREEN, bake ${configuration.bakeTimeInMinutes} min`;
+  return strategy;
 }
 
 /** AWS-managed CloudFront policies by id, as the console names them. */

@@ -215,6 +215,32 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
     { actions: ["ecs:CreateService", "ecs:TagResource", "ecs:DescribeServices", "ecs:UpdateService", "ecs:UntagResource", "ecs:DeleteService"], source: `${tf("ecs/service.go", "delete drains with UpdateService, waits with DescribeServices")}; ${ECS_TAG_ON_CREATE}` },
     { actions: ["ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments"], source: tf("ecs/service.go", "waitServiceStable: findPrimaryDeploymentARN, findDeploymentStatus"), when: (inputs) => inputs.waitForSteadyState === true },
     { actions: ["iam:CreateServiceLinkedRole"], source: ECS_SLR },
+    {
+      actions: ["iam:PassRole"],
+      source: doc("ECS guide, Amazon ECS infrastructure IAM role for load balancers: the caller passes the role of a load balancer's advancedConfiguration", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html"),
+      when: (inputs) => (inputs.loadBalancers ?? []).some((loadBalancer: { advancedConfiguration?: unknown }) => loadBalancer.advancedConfiguration !== undefined),
+    },
+    {
+      // ECS checks the deployment alarms exist (DescribeAlarms) when the service names them.
+      actions: ["cloudwatch:DescribeAlarms"],
+      source: doc("ECS guide, How CloudWatch alarms detect Amazon ECS deployment failures", "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html"),
+      when: (inputs) => inputs.alarms?.enable === true,
+    },
+  ],
+  "aws:cloudwatch/metricAlarm:MetricAlarm": [
+    {
+      actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource", "cloudwatch:DeleteAlarms"],
+      source: `${tf("cloudwatch/metric_alarm.go", "read with DescribeAlarms; tags by the interceptor")}; ${cfn("AWS::CloudWatch::Alarm", "aws-cloudwatch-alarm.json")}`,
+    },
+  ],
+  "aws:lb/listenerRule:ListenerRule": [
+    {
+      actions: [
+        "elasticloadbalancing:CreateRule", "elasticloadbalancing:AddTags", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags",
+        "elasticloadbalancing:ModifyRule", "elasticloadbalancing:SetRulePriorities", "elasticloadbalancing:RemoveTags", "elasticloadbalancing:DeleteRule",
+      ],
+      source: `${tf("elbv2/listener_rule.go", "priority changes use SetRulePriorities")}; ${cfn("AWS::ElasticLoadBalancingV2::ListenerRule", "aws-elasticloadbalancingv2-listenerrule.json")}`,
+    },
   ],
   "aws:ecs/taskDefinition:TaskDefinition": [
     { actions: ["ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:DescribeTaskDefinition", "ecs:UntagResource", "ecs:DeregisterTaskDefinition"], source: `${tf("ecs/task_definition.go")}; ${ECS_TAG_ON_CREATE}` },

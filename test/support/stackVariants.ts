@@ -25,5 +25,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { label: "dev, no edge, with a domain", stack: "dev", overrides: { edge: "none", domainName: DOMAIN } },
   { label: "prod on spot", stack: "prod", overrides: { spot: "true", onDemandBase: "1" } },
   { label: "dev with ECS Exec", stack: "dev", overrides: { enableExecuteCommand: "true" } },
+  { label: "dev, linear deployments", stack: "dev", overrides: { deployStrategy: "linear" } },
+  { label: "dev, blue-green deployments, no edge, HTTPS", stack: "dev", overrides: { deployStrategy: "blue-green", edge: "none", certificateArn: CERTIFICATE } },
   { label: "prod with ECS Exec", stack: "prod", overrides: { enableExecuteCommand: "true" } },
 ];
