@@ -1,7 +1,8 @@
 /**
  * `npm run dev`: Boyacky on this machine with no AWS account and no Docker. Starts dynalite with
- * its data in .data/ (so posts survive a restart), creates the table if missing, then runs the
- * app from its sources and prints the URL. Ctrl-C stops both.
+ * its data in .data/ (DYNAMODB_DATA_DIR to put it elsewhere), creates the table if missing, then
+ * runs the app from its sources on 127.0.0.1 (HOST to bind elsewhere, e.g. 0.0.0.0) and prints the
+ * URL. Ctrl-C stops both; the app also stops when this script dies in any other way.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -12,11 +13,13 @@ import { startLocalDynamo } from "./localDynamo";
 
 const root = path.resolve(__dirname, "..");
 const port = process.env.PORT || "8080";
+// Loopback unless asked: a development server is no business of the rest of the network.
+const host = process.env.HOST || "127.0.0.1";
 const tableName = process.env.BOYACKY_TABLE || "boyacky";
 const dynamoPort = Number(process.env.DYNAMODB_PORT || 0);
 
 async function main(): Promise<void> {
-  const dataDir = path.join(root, ".data", "dynalite");
+  const dataDir = process.env.DYNAMODB_DATA_DIR || path.join(root, ".data", "dynalite");
   mkdirSync(dataDir, { recursive: true });
   const dynamo = await startLocalDynamo({ path: dataDir, port: dynamoPort }).catch((error: Error) => {
     throw new Error(`could not start the local DynamoDB (dynalite) in ${dataDir}: ${error.message}`);
@@ -26,22 +29,39 @@ async function main(): Promise<void> {
   client.destroy();
   console.log(`local DynamoDB at ${dynamo.endpoint}, table "${tableName}" ${table}, data in ${path.relative(root, dataDir)}/`);
 
+  // The IPC channel is how the app notices that this script is gone, even after a SIGKILL, which
+  // no handler here sees: server.ts shuts down when its channel closes.
   const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "app", "src", "server.ts")], {
-    stdio: "inherit",
-    env: { ...process.env, PORT: port, BOYACKY_TABLE: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint },
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
+    env: { ...process.env, PORT: port, HOST: host, BOYACKY_TABLE: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint },
   });
   const stop = () => server.kill("SIGTERM");
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
+  // Any other way out of this script (an error, process.exit) takes the app along.
+  process.on("exit", () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
+  });
 
-  const url = `http://localhost:${port}`;
+  const url = `http://${urlHost(host)}:${port}`;
   void announceWhenUp(url, server);
-  const code = await new Promise<number>((resolve) => server.on("exit", (exitCode) => resolve(exitCode ?? 0)));
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    server.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   await dynamo.stop();
-  if (code !== 0) {
-    console.error(`boyacky exited with code ${code}${code === 1 ? ` (is port ${port} already in use? set PORT=... to pick another)` : ""}`);
+  // The app says why it stopped (a bad setting, a port in use...); this only says how.
+  if (exit.signal !== null) {
+    console.error(`boyacky was killed by ${exit.signal}`);
+    process.exit(1);
   }
-  process.exit(code);
+  if (exit.code !== 0) console.error(`boyacky exited with code ${exit.code}`);
+  process.exit(exit.code ?? 1);
+}
+
+/** How to reach `host` from here: the loopback address for "all interfaces", IPv6 in brackets. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 // Prints the URL once the app answers its health check (bounded: about 30 s).

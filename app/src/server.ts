@@ -82,8 +82,14 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // Started with an IPC channel by a supervisor (npm run dev): the channel closes when it dies,
+  // even by SIGKILL, and the app must not live on holding the port.
+  if (process.connected) process.once("disconnect", () => stop("parent exited"));
 
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EADDRINUSE") throw error;
+    throw new Error(`${config.host}:${config.port} is already in use (another process listens there): stop it, or set PORT to another port.`);
+  });
 }
 
 main().catch((error: unknown) => {

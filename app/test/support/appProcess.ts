@@ -151,18 +151,20 @@ export type LogEntry = Record<string, any>;
  * e.g. until the app has logged 200 incoming requests: waits end on a log line, not on a timer.
  */
 export class LogWatch {
+  /** Every line, log line or not. */
+  readonly lines: string[] = [];
   readonly entries: LogEntry[] = [];
   private readonly waiters = new Set<() => void>();
 
   readonly onLogLine = (line: string): void => {
+    this.lines.push(line);
     let entry: unknown;
     try {
       entry = JSON.parse(line);
     } catch {
-      return; // not a log line
+      entry = undefined; // not a log line
     }
-    if (typeof entry !== "object" || entry === null) return;
-    this.entries.push(entry as LogEntry);
+    if (typeof entry === "object" && entry !== null) this.entries.push(entry as LogEntry);
     for (const waiter of [...this.waiters]) waiter();
   };
 
