@@ -6,6 +6,8 @@ export interface BootstrapConfig {
   githubRepository: string;
   deployBranch: string;
   productionEnvironment: string;
+  /** GitHub environment of the review-stack jobs (review-stack.yml, review-stack-sweep.yml): the review role trusts it alone. */
+  reviewEnvironment: string;
   existingOidcProviderArn?: string;
   /** The self-managed backend's S3 bucket, when the stacks' state lives there. */
   stateBucket?: string;
@@ -26,6 +28,12 @@ export function loadBootstrapConfig(config: Pick<pulumi.Config, "get">, region: 
   if (!/^[A-Za-z0-9._-]+$/.test(productionEnvironment)) {
     problems.push(`boyacky-bootstrap:productionEnvironment=${productionEnvironment} is not an environment name`);
   }
+  const reviewEnvironment = config.get("reviewEnvironment") ?? "";
+  if (!/^[A-Za-z0-9._-]+$/.test(reviewEnvironment)) {
+    problems.push(`boyacky-bootstrap:reviewEnvironment=${reviewEnvironment} is not an environment name`);
+  } else if (reviewEnvironment === productionEnvironment) {
+    problems.push(`boyacky-bootstrap:reviewEnvironment=${reviewEnvironment} is also the production environment; the review stacks' jobs need an environment of their own (default: review)`);
+  }
   const existingOidcProviderArn = config.get("existingOidcProviderArn") || undefined;
   if (existingOidcProviderArn && !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(existingOidcProviderArn)) {
     problems.push(`boyacky-bootstrap:existingOidcProviderArn=${existingOidcProviderArn} is not the ARN of a GitHub OIDC provider`);
@@ -37,5 +45,5 @@ export function loadBootstrapConfig(config: Pick<pulumi.Config, "get">, region: 
   }
   if (!region) problems.push("aws:region is not set; set it with `pulumi config set aws:region ap-northeast-1`");
   if (problems.length) throw new pulumi.RunError(`invalid bootstrap configuration:\n  - ${problems.join("\n  - ")}`);
-  return { region: region as string, githubRepository: repository, deployBranch, productionEnvironment, existingOidcProviderArn, stateBucket };
+  return { region: region as string, githubRepository: repository, deployBranch, productionEnvironment, reviewEnvironment, existingOidcProviderArn, stateBucket };
 }

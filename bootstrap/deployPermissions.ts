@@ -4,8 +4,18 @@
  * to the stack's region everywhere else. Grow it when the stack grows:
  * `test/deployReadiness.test.ts` fails when a resource type the program creates needs an action
  * this policy does not grant (the table and its sources: `test/support/deployActions.ts`).
+ *
+ * The review role (review-stack.yml) gets the same statements with every name-scoped resource
+ * narrowed to the review stacks `pr-<number>` (`boyacky-pr-*`), plus a deny on anything tagged as
+ * another Boyacky stack: `reviewStatements`.
  */
 import { STACK_ROLE_PATH } from "../infra/taskRoles";
+
+/** The Pulumi project (Pulumi.yaml `name`): every stack names its resources `boyacky-<stack>-…` and tags them `app: boyacky`. */
+export const PROJECT = "boyacky";
+
+/** Stack-name prefix of the review stacks (`pr-<number>`): their resources are `boyacky-pr-<number>-…`. */
+export const REVIEW_STACK_PREFIX = "pr-";
 
 export interface PermissionScope {
   region: string;
@@ -16,7 +26,7 @@ export interface PermissionScope {
 
 export interface Statement {
   Sid: string;
-  Effect: "Allow";
+  Effect: "Allow" | "Deny";
   Action: string[];
   Resource: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
@@ -71,13 +81,19 @@ const REGIONAL: Record<string, string[]> = {
   ],
 };
 
-/** The deploy role's statements. */
-export function deployStatements({ region, accountId, stateBucket }: PermissionScope): Statement[] {
+/**
+ * The deploy role's statements, for the stacks whose name starts with `stackPrefix`: every stack
+ * (`""`, the deploy role: `boyacky-*`) or the review stacks (`"pr-"`: `boyacky-pr-*`). Only the
+ * name-scoped resources differ; what AWS cannot scope by name stays limited to the region.
+ */
+export function deployStatements({ region, accountId, stateBucket }: PermissionScope, stackPrefix = ""): Statement[] {
   const inRegion = { StringEquals: { "aws:RequestedRegion": region } };
   const named = (service: string, resource: string) => `arn:aws:${service}:${region}:${accountId}:${resource}`;
+  /** How the program names the resources of these stacks: `${pulumi.getProject()}-${pulumi.getStack()}-…` (index.ts). */
+  const prefix = `${PROJECT}-${stackPrefix}`;
   // Only the stacks' roles, which all live under this path: not the bootstrap's own roles (at `/`),
   // so the deploy role cannot rewrite its own policy.
-  const stackRoles = `arn:aws:iam::${accountId}:role${STACK_ROLE_PATH}*`;
+  const stackRoles = `arn:aws:iam::${accountId}:role${STACK_ROLE_PATH}${prefix}*`;
   return [
     ...Object.entries(REGIONAL).map(([sid, actions]) => ({ Sid: sid, Effect: "Allow" as const, Action: actions, Resource: "*", Condition: inRegion })),
     {
@@ -89,10 +105,17 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
         "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
         "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages", "ecr:ListImages", "ecr:BatchDeleteImage",
       ],
-      Resource: named("ecr", "repository/boyacky-*"),
+      Resource: named("ecr", `repository/${prefix}*`),
     },
     // An ECR login token is account-wide: AWS allows no narrower resource for this action.
     { Sid: "ImageRegistryLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*", Condition: inRegion },
+    {
+      // The export job's daily schedule (in the default schedule group).
+      Sid: "ExportSchedule",
+      Effect: "Allow",
+      Action: ["scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
+      Resource: named("scheduler", "schedule/default/boyacky-*"),
+    },
     {
       Sid: "Table",
       Effect: "Allow",
@@ -101,7 +124,7 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
         "dynamodb:DescribeContinuousBackups", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:UpdateTimeToLive",
         "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
       ],
-      Resource: named("dynamodb", "table/boyacky-*"),
+      Resource: named("dynamodb", `table/${prefix}*`),
     },
     {
       Sid: "Logs",
@@ -110,7 +133,7 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
         "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
         "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource", "logs:TagLogGroup", "logs:ListTagsLogGroup",
       ],
-      Resource: [named("logs", "log-group:/ecs/boyacky-*"), named("logs", "log-group:/vpc/boyacky-*")],
+      Resource: [named("logs", `log-group:/ecs/${prefix}*`), named("logs", `log-group:/vpc/${prefix}*`)],
     },
     { Sid: "LogsRead", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*", Condition: inRegion },
     // VPC flow logs to S3: the caller sets up the log delivery, and AWS allows no narrower resource
@@ -131,12 +154,13 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
       Resource: stackRoles,
     },
     {
-      // The task roles to ECS tasks; with canary, linear or blue-green, the load balancer infrastructure role to ECS.
+      // The task roles to ECS tasks; with canary, linear or blue-green, the load balancer infrastructure role to ECS;
+      // the export schedule's role to EventBridge Scheduler.
       Sid: "PassRolesToEcs",
       Effect: "Allow",
       Action: ["iam:PassRole"],
       Resource: stackRoles,
-      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"] } },
+      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com", "scheduler.amazonaws.com"] } },
     },
     {
       Sid: "ServiceLinkedRoles",
@@ -154,12 +178,12 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
         "s3:GetAccelerateConfiguration", "s3:GetReplicationConfiguration",
         "s3:DeleteObject", "s3:DeleteObjectVersion",
       ],
-      Resource: ["arn:aws:s3:::boyacky-*", "arn:aws:s3:::boyacky-*/*"],
+      Resource: [`arn:aws:s3:::${prefix}*`, `arn:aws:s3:::${prefix}*/*`],
     },
-    ...edgeStatements(accountId),
+    ...edgeStatements(accountId, prefix),
     // destroy.yml finds prod's load balancer by its tags to lift its deletion protection.
     { Sid: "FindByTags", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*", Condition: inRegion },
-    ...stateBackendStatements(stateBucket, "write"),
+    ...stateBackendStatements(stateBucket, "write", stackPrefix),
   ];
 }
 
@@ -172,7 +196,7 @@ export const EDGE_REGION = "us-east-1";
  * answered there (IAM User Guide, "Denies access to AWS based on the requested Region"), and WAF's
  * CLOUDFRONT scope, the viewer certificate and the log delivery are created there.
  */
-function edgeStatements(accountId: string): Statement[] {
+function edgeStatements(accountId: string, prefix: string): Statement[] {
   const inEdge = { StringEquals: { "aws:RequestedRegion": EDGE_REGION } };
   const edgeLogs = (resource: string) => `arn:aws:logs:${EDGE_REGION}:${accountId}:${resource}`;
   return [
@@ -194,7 +218,7 @@ function edgeStatements(accountId: string): Statement[] {
       Effect: "Allow",
       Action: ["wafv2:CreateWebACL", "wafv2:GetWebACL", "wafv2:UpdateWebACL", "wafv2:DeleteWebACL", "wafv2:TagResource", "wafv2:UntagResource", "wafv2:ListTagsForResource"],
       // The web ACLs of the stacks, and AWS's managed rule groups they use.
-      Resource: [`arn:aws:wafv2:${EDGE_REGION}:${accountId}:global/webacl/boyacky-*/*`, `arn:aws:wafv2:${EDGE_REGION}:*:global/managedruleset/*/*`],
+      Resource: [`arn:aws:wafv2:${EDGE_REGION}:${accountId}:global/webacl/${prefix}*/*`, `arn:aws:wafv2:${EDGE_REGION}:*:global/managedruleset/*/*`],
     },
     {
       // Certificates: CloudFront's in us-east-1 and the origin's in the stack's region (a second statement would only repeat these actions).
@@ -211,7 +235,7 @@ function edgeStatements(accountId: string): Statement[] {
         "logs:DeleteDeliveryDestination", "logs:CreateDelivery", "logs:GetDelivery", "logs:UpdateDeliveryConfiguration", "logs:DeleteDelivery",
         "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource",
       ],
-      Resource: [edgeLogs("delivery-source:boyacky-*"), edgeLogs("delivery-destination:boyacky-*"), edgeLogs("delivery:*")],
+      Resource: [edgeLogs(`delivery-source:${prefix}*`), edgeLogs(`delivery-destination:${prefix}*`), edgeLogs("delivery:*")],
     },
     { Sid: "Dns", Effect: "Allow", Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone", "route53:ListTagsForResource"], Resource: "arn:aws:route53:::hostedzone/*" },
     { Sid: "DnsChanges", Effect: "Allow", Action: ["route53:GetChange"], Resource: "arn:aws:route53:::change/*" },
@@ -224,15 +248,41 @@ function edgeStatements(accountId: string): Statement[] {
  * pulumi/pulumi pkg/backend/diy: `up` and `destroy` list and read the checkpoint, take a lock
  * (a `.pulumi/locks/` object written, listed and deleted: lock.go), and write the checkpoint,
  * its backups and the history; `preview` takes no lock and writes nothing (backend.go, Preview).
+ * With a `stackPrefix` (the review role), writes reach only those stacks' objects: the project's
+ * layout keeps each under `.pulumi/{stacks,history,backups,locks/<org>}/boyacky/<stack>…`. Reads
+ * stay bucket-wide, as for the preview role (`pulumi stack ls` reads every stack's checkpoint).
  */
-function stateBackendStatements(bucket: string | undefined, access: "read" | "write"): Statement[] {
+function stateBackendStatements(bucket: string | undefined, access: "read" | "write", stackPrefix = ""): Statement[] {
   if (!bucket) return [];
   const objects = `arn:aws:s3:::${bucket}/*`;
+  const list: Statement = { Sid: "StateBucketList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: `arn:aws:s3:::${bucket}` };
+  if (access === "read") return [list, { Sid: "StateObjectsRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: objects }];
+  if (!stackPrefix) return [list, { Sid: "StateObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: objects }];
   return [
-    { Sid: "StateBucketList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: `arn:aws:s3:::${bucket}` },
-    access === "write"
-      ? { Sid: "StateObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: objects }
-      : { Sid: "StateObjectsRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: objects },
+    list,
+    { Sid: "StateObjectsRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: objects },
+    { Sid: "StateObjectsWrite", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `arn:aws:s3:::${bucket}/.pulumi/*/${PROJECT}/${stackPrefix}*` },
+  ];
+}
+
+/**
+ * The review role: the deploy role's statements for the review stacks only (`boyacky-pr-*`, the
+ * IAM path's `boyacky-pr-*` roles, their state objects), and a deny on every resource tagged as
+ * another Boyacky stack. The deny covers what the allows cannot scope by name (the VPC, the load
+ * balancer, the ECS service, the distribution: Resource `*` in the region), wherever AWS checks
+ * `aws:ResourceTag` for the action; where it does not, the key is absent and the deny does not
+ * apply, so it never blocks the review stacks' own resources (tagged `stack: pr-<number>`).
+ */
+export function reviewStatements(scope: PermissionScope): Statement[] {
+  return [
+    ...deployStatements(scope, REVIEW_STACK_PREFIX),
+    {
+      Sid: "NotOtherStacks",
+      Effect: "Deny",
+      Action: ["*"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:ResourceTag/app": PROJECT }, StringNotLike: { "aws:ResourceTag/stack": `${REVIEW_STACK_PREFIX}*` } },
+    },
   ];
 }
 

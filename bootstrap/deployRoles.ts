@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapConfig } from "./config";
-import { deployStatements, type PermissionScope, previewStatements, type Statement } from "./deployPermissions";
+import { deployStatements, type PermissionScope, previewStatements, reviewStatements, type Statement } from "./deployPermissions";
 
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
 const TOKEN_HOST = "token.actions.githubusercontent.com";
@@ -9,14 +9,16 @@ const TOKEN_HOST = "token.actions.githubusercontent.com";
 export type GitHubDeployRolesArgs = BootstrapConfig;
 
 /**
- * GitHub's OIDC provider and two roles assumable only with a token GitHub issued for this
+ * GitHub's OIDC provider and three roles assumable only with a token GitHub issued for this
  * repository: the deploy role (pushes to the deploy branch, and the production environment,
- * whose reviewers approve each prod deploy) and the preview role (pull requests; read-only).
+ * whose reviewers approve each prod deploy), the preview role (pull requests; read-only) and the
+ * review role (jobs in the review environment; only the review stacks `pr-<number>`).
  */
 export class GitHubDeployRoles extends pulumi.ComponentResource {
   readonly oidcProviderArn: pulumi.Output<string>;
   readonly deployRoleArn: pulumi.Output<string>;
   readonly previewRoleArn: pulumi.Output<string>;
+  readonly reviewRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: GitHubDeployRolesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:bootstrap:GitHubDeployRoles", name, {}, opts);
@@ -52,10 +54,15 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
 
     const deployRole = role("deploy", [`${repo}:ref:refs/heads/${args.deployBranch}`, `${repo}:environment:${args.productionEnvironment}`], deployStatements);
     const previewRole = role("preview", [`${repo}:pull_request`], previewStatements);
+    // Not `pull_request`: every job of every pull-request workflow presents that subject, the
+    // preview's included, and a branch can add such a workflow. Only jobs that name the review
+    // environment get this one, and the environment's own rules apply to them.
+    const reviewRole = role("review", [`${repo}:environment:${args.reviewEnvironment}`], reviewStatements);
 
     this.oidcProviderArn = providerArn;
     this.deployRoleArn = deployRole.arn;
     this.previewRoleArn = previewRole.arn;
-    this.registerOutputs({ oidcProviderArn: this.oidcProviderArn, deployRoleArn: this.deployRoleArn, previewRoleArn: this.previewRoleArn });
+    this.reviewRoleArn = reviewRole.arn;
+    this.registerOutputs({ oidcProviderArn: this.oidcProviderArn, deployRoleArn: this.deployRoleArn, previewRoleArn: this.previewRoleArn, reviewRoleArn: this.reviewRoleArn });
   }
 }

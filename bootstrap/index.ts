@@ -1,7 +1,7 @@
 /**
- * One-time bootstrap for GitHub Actions: the GitHub OIDC provider and two roles that workflows
+ * One-time bootstrap for GitHub Actions: the GitHub OIDC provider and three roles that workflows
  * assume with short-lived tokens. Outputs go into the repository's variables
- * (see docs/deploy-from-github.md).
+ * (see the README, "Deploy from GitHub").
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadBootstrapConfig } from "./config";
@@ -13,3 +13,4 @@ const roles = new GitHubDeployRoles("boyacky-github", config);
 export const oidcProviderArn = roles.oidcProviderArn;
 export const deployRoleArn = roles.deployRoleArn;
 export const previewRoleArn = roles.previewRoleArn;
+export const reviewRoleArn = roles.reviewRoleArn;

@@ -259,3 +259,42 @@ describe("deploy readiness: what AWS accepts, checked offline for every stack va
     });
   });
 });
+
+describe("review-role coverage: what a review stack pr-<number> needs (bootstrap/deployPermissions.ts reviewStatements)", function () {
+  this.timeout(120_000);
+
+  it("the review role grants every action a pr-123 stack's resources need, on that stack's resources", async () => {
+    // runOfflineStack reads Pulumi.<stack>.yaml: a review stack has none in the repository (review-stack.yml
+    // copies Pulumi.dev.yaml), so the real program runs from a temporary project with that copy.
+    // (required here rather than imported at the top, to keep this check apart from the rest of the file)
+    const { copyFileSync, mkdtempSync, rmSync, symlinkSync } = require("node:fs") as typeof import("node:fs");
+    const { tmpdir } = require("node:os") as typeof import("node:os");
+    const path = require("node:path") as typeof import("node:path");
+    const { PROJECT_ROOT } = require("../scripts/offlineStack") as typeof import("../scripts/offlineStack");
+    const { reviewStatements } = require("../bootstrap/deployPermissions") as typeof import("../bootstrap/deployPermissions");
+    const dir = mkdtempSync(path.join(tmpdir(), "review-stack-"));
+    let stack: OfflineStack;
+    try {
+      copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+      copyFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.pr-123.yaml"));
+      for (const entry of ["index.ts", "app"]) symlinkSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
+      stack = await runOfflineStack("pr-123", { spot: "true", onDemandBase: "0", desiredCount: "1", minCount: "1", maxCount: "1", protectData: "false" }, dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const review = reviewStatements({ region: REGION, accountId: MOCK_ACCOUNT });
+    const missing = new Set<string>();
+    for (const resource of stack.resources) {
+      const arn = scopedArnOf(stack, resource);
+      if (arn) assert.match(arn, /boyacky-pr-123-/, `${resource.name}: a review stack's resources are named boyacky-pr-123-…`);
+      for (const group of groupsFor(resource)) {
+        for (const action of group.actions) {
+          const grants = grantsOf(review, action);
+          if (!grants.some((statement) => allowsRegion(statement, requestedRegionOf(resource, action)))) missing.add(`${action} (${resource.type})`);
+          else if (arn && action.split(":")[0] === arnService(arn) && grantsOf(review, action, arn).length === 0) missing.add(`${action} on ${arn}`);
+        }
+      }
+    }
+    assert.deepEqual([...missing].sort(), []);
+  });
+});
