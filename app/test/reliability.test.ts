@@ -72,6 +72,20 @@ function duplicates(values: unknown[]): unknown[] {
   return values.filter((value) => (seen.has(value) ? true : (seen.add(value), false)));
 }
 
+/** A dynalite with `tableName` created, for the tests that run the app as a process. */
+async function dynamoWithTable(tableName: string): Promise<TestDynamo> {
+  const dynamo = await startTestDynamo();
+  const client = createDynamoClient({ endpoint: dynamo.endpoint });
+  await ensureTable(client, tableName);
+  client.destroy();
+  return dynamo;
+}
+
+/** The real server process, from its sources, logging at info into `log`. */
+function startLoggedApp(log: LogWatch, env: Record<string, string>): Promise<AppProcess> {
+  return startApp("sources", { LOG_LEVEL: "info", ...env }, { onLogLine: log.onLogLine });
+}
+
 describe("Reliability", () => {
   describe("2 000 concurrent posts over 50 connections (real clock)", () => {
     let t: ListeningTestApp;
@@ -192,10 +206,7 @@ describe("Reliability", () => {
     const tableName = uniqueTableName();
 
     before(async () => {
-      dynamo = await startTestDynamo();
-      const client = createDynamoClient({ endpoint: dynamo.endpoint });
-      await ensureTable(client, tableName);
-      client.destroy();
+      dynamo = await dynamoWithTable(tableName);
       // Every DynamoDB call takes 400 ms: requests stay in flight long enough to SIGTERM them.
       slow = await startDynamoStandIn({ upstream: dynamo.endpoint, plan: delayAll(400) });
     });
@@ -237,20 +248,15 @@ describe("Reliability", () => {
 
     it("finishes the 200 requests in flight, refuses new connections, closes idle keep-alive ones and exits 0 in time", async () => {
       const log = new LogWatch();
-      app = await startApp(
-        "sources",
-        {
-          DYNAMODB_ENDPOINT: slow.endpoint,
-          BOYACKY_TABLE: tableName,
-          LOG_LEVEL: "info",
-          BOYACKY_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-          // 200 posts from one address: limits far above that, so they never refuse one, while
-          // the rate-limit plugin still runs as in production.
-          BOYACKY_RATE_LIMIT_PER_MINUTE: "1000000",
-          BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE: "1000000",
-        },
-        { onLogLine: log.onLogLine },
-      );
+      app = await startLoggedApp(log, {
+        DYNAMODB_ENDPOINT: slow.endpoint,
+        BOYACKY_TABLE: tableName,
+        BOYACKY_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+        // 200 posts from one address: limits far above that, so they never refuse one, while
+        // the rate-limit plugin still runs as in production.
+        BOYACKY_RATE_LIMIT_PER_MINUTE: "1000000",
+        BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE: "1000000",
+      });
       const { port } = app;
       const exited = app.exited.then((exit) => ({ ...exit, at: performance.now() }));
 
@@ -338,10 +344,7 @@ describe("Reliability", () => {
     const tableName = uniqueTableName();
 
     before(async () => {
-      dynamo = await startTestDynamo();
-      const client = createDynamoClient({ endpoint: dynamo.endpoint });
-      await ensureTable(client, tableName);
-      client.destroy();
+      dynamo = await dynamoWithTable(tableName);
     });
 
     after(async () => {
@@ -351,17 +354,12 @@ describe("Reliability", () => {
 
     it("cuts off a trickled body with a 408, and SIGTERM with slow requests still arriving exits 0 once they are cut off", async () => {
       const log = new LogWatch();
-      app = await startApp(
-        "sources",
-        {
-          DYNAMODB_ENDPOINT: dynamo.endpoint,
-          BOYACKY_TABLE: tableName,
-          LOG_LEVEL: "info",
-          BOYACKY_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-          BOYACKY_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-        },
-        { onLogLine: log.onLogLine },
-      );
+      app = await startLoggedApp(log, {
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        BOYACKY_TABLE: tableName,
+        BOYACKY_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        BOYACKY_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      });
       const { port } = app;
 
       const cut = await sendRaw(port, TRICKLED, { boundMs: CUT_OFF_BOUND_MS });
