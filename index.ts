@@ -4,11 +4,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AppImage } from "./infra/appImage";
+import { AppSecrets } from "./infra/appSecrets";
 import { loadStackConfig } from "./infra/config";
 import { Data } from "./infra/data";
 import { DeploymentAlarms } from "./infra/deploymentAlarms";
 import { DomainCertificate, hostedZoneIdOf } from "./infra/domainCertificate";
 import { Edge, VIEWER_PROTO_HEADER } from "./infra/edge";
+import { ExportJob } from "./infra/exportJob";
 import { LoadBalancer } from "./infra/loadBalancer";
 import { Network } from "./infra/network";
 import { APP_SHUTDOWN_TIMEOUT_SECONDS, CONTAINER_PORT, Service } from "./infra/service";
@@ -25,6 +27,7 @@ const network = new Network(name, {
   egressMode: config.egressMode,
   natGateways: config.natGateways,
   enableExecuteCommand: config.enableExecuteCommand,
+  exportJob: true,
   protectData: config.protectData,
   tags,
 });
@@ -68,7 +71,15 @@ const edge = behindEdge
     })
   : undefined;
 
-const roles = new TaskRoles(name, { tableArn: data.tableArn, enableExecuteCommand: config.enableExecuteCommand, trafficShifting: shiftsTraffic, tags });
+const secrets = new AppSecrets(name, { stackName: name, tags });
+
+const roles = new TaskRoles(name, {
+  tableArn: data.tableArn,
+  enableExecuteCommand: config.enableExecuteCommand,
+  trafficShifting: shiftsTraffic,
+  secretParameterArns: secrets.parameterArns,
+  tags,
+});
 
 const alarms = new DeploymentAlarms(name, {
   loadBalancerArnSuffix: loadBalancer.arnSuffix,
@@ -106,6 +117,7 @@ const service = new Service(name, {
     ...(behindEdge ? { BOYACKY_FORWARDED_PROTO_HEADER: VIEWER_PROTO_HEADER } : {}),
     BOYACKY_SHUTDOWN_TIMEOUT_MS: String(APP_SHUTDOWN_TIMEOUT_SECONDS * 1000),
   },
+  secrets: secrets.containerSecrets,
   cpu: config.cpu,
   memory: config.memory,
   desiredCount: config.desiredCount,
@@ -120,6 +132,25 @@ const service = new Service(name, {
   tags,
 });
 
+const exportJob = new ExportJob(name, {
+  region: config.region,
+  clusterArn: service.clusterArn,
+  vpcId: network.vpcId,
+  subnetIds: network.taskSubnetIds,
+  assignPublicIp: network.assignPublicIp,
+  imageRef: image.imageRef,
+  executionRoleArn: roles.executionRoleArn,
+  tableName: data.tableName,
+  tableArn: data.tableArn,
+  timeZone: config.timeZone,
+  schedule: config.exportSchedule,
+  encoding: config.exportEncoding,
+  expireDays: config.exportExpireDays,
+  logRetentionDays: config.logRetentionDays,
+  protectData: config.protectData,
+  tags,
+});
+
 export const url = edge?.url ?? loadBalancer.url;
 export const albDnsName = loadBalancer.dnsName;
 export const albArn = loadBalancer.arn;
@@ -129,3 +160,5 @@ export const repositoryUrl = image.repositoryUrl;
 export const imageRef = image.imageRef;
 export const tableName = data.tableName;
 export const logGroupName = service.logGroupName;
+export const exportBucket = exportJob.bucketName;
+export const exportRunTask = exportJob.runTaskCommand;

@@ -9,6 +9,7 @@
  * narrowed to the review stacks `pr-<number>` (`boyacky-pr-*`), plus a deny on anything tagged as
  * another Boyacky stack: `reviewStatements`.
  */
+import { PARAMETER_PATH } from "../infra/appSecrets";
 import { STACK_ROLE_PATH } from "../infra/taskRoles";
 
 /** The Pulumi project (Pulumi.yaml `name`): every stack names its resources `boyacky-<stack>-…` and tags them `app: boyacky`. */
@@ -110,11 +111,20 @@ export function deployStatements({ region, accountId, stateBucket }: PermissionS
     // An ECR login token is account-wide: AWS allows no narrower resource for this action.
     { Sid: "ImageRegistryLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*", Condition: inRegion },
     {
+      // The app's secrets (infra/appSecrets.ts): SecureStrings under AWS's key for SSM.
+      Sid: "AppSecrets",
+      Effect: "Allow",
+      Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DeleteParameter", "ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:RemoveTagsFromResource"],
+      Resource: named("ssm", `parameter${PARAMETER_PATH}${prefix}*`),
+    },
+    // DescribeParameters has no resource type (Service Authorization Reference, Systems Manager).
+    { Sid: "AppSecretsList", Effect: "Allow", Action: ["ssm:DescribeParameters"], Resource: "*", Condition: inRegion },
+    {
       // The export job's daily schedule (in the default schedule group).
       Sid: "ExportSchedule",
       Effect: "Allow",
       Action: ["scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
-      Resource: named("scheduler", "schedule/default/boyacky-*"),
+      Resource: named("scheduler", `schedule/default/${prefix}*`),
     },
     {
       Sid: "Table",

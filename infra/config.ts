@@ -93,6 +93,10 @@ export interface StackConfig {
   spot: boolean;
   onDemandBase: number;
   deployment: DeploymentSettings;
+  /** The daily export's schedule expression; undefined: manual runs only. */
+  exportSchedule?: string;
+  exportEncoding: "utf8" | "shift_jis";
+  exportExpireDays: number;
 }
 
 /** Reads one raw value; `new pulumi.Config()` in a program, a map in tests and tools. */
@@ -212,6 +216,11 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
     },
   };
 
+  // EventBridge Scheduler's forms (Scheduler User Guide, "Schedule types"): cron(6 fields), rate(n unit), at(...).
+  const exportSchedule = text("exportSchedule", /^(off|cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, "use a cron(min hour day month weekday year) or rate(n unit) expression, or off");
+  const exportEncoding = oneOf("exportEncoding", ["utf8", "shift_jis"] as const);
+  const exportExpireDays = integer("exportExpireDays", 1, 3650);
+
   if (problems.length) throw new StackConfigError(problems);
   return {
     region: region as string,
@@ -241,5 +250,8 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
     spot,
     onDemandBase,
     deployment,
+    exportSchedule: exportSchedule === "off" ? undefined : exportSchedule,
+    exportEncoding,
+    exportExpireDays,
   };
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DomainCertificate } from "./domainCertificate";
-import { LogBucket } from "./logBucket";
+import { PrivateBucket } from "./privateBucket";
 import { WebAcl } from "./webAcl";
 
 /** Where CloudFront's own regional resources live: ACM certificates, WAF's CLOUDFRONT scope, the log delivery. */
@@ -143,7 +143,7 @@ export class Edge extends pulumi.ComponentResource {
     // Standard logging v2 into an ACL-free bucket (the legacy logging needs bucket ACLs): the
     // delivery is configured in us-east-1 whatever the bucket's region (CloudFront Developer Guide,
     // "Standard logging (v2)").
-    const accessLogs = new LogBucket(`${name}-cdn-logs`, {
+    const accessLogs = new PrivateBucket(`${name}-cdn-logs`, {
       delivery: ({ arn, accountId }) => [{
         Sid: "CloudFrontLogDelivery",
         Effect: "Allow",

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LogBucket } from "./logBucket";
+import { PrivateBucket } from "./privateBucket";
 
 /** Health check and draining tuned for fast rollouts (AWS defaults: 30 s interval, 5 checks, 300 s). */
 export const TARGET_HEALTH = {
@@ -161,7 +161,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     // AWS's bucket policy for ALB access logs: the log delivery service principal, which is the
     // recommended form (the per-Region ELB account ids are the legacy one, and unknown to Regions
     // opened since August 2022), writing only under this account's AWSLogs/ prefix.
-    const accessLogs = new LogBucket(`${name}-alb-logs`, {
+    const accessLogs = new PrivateBucket(`${name}-alb-logs`, {
       delivery: ({ arn, accountId }) => [{
         Sid: "AlbAccessLogDelivery",
         Effect: "Allow",

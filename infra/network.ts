@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressMode, NatGatewayLayout } from "./config";
-import { LogBucket } from "./logBucket";
+import { PrivateBucket } from "./privateBucket";
 
 export interface NetworkArgs {
   /** Region, for the VPC endpoints' service names. */
@@ -18,6 +18,8 @@ export interface NetworkArgs {
   protectData?: boolean;
   /** Also create the `ssmmessages` interface endpoint ECS Exec needs, with egressMode `endpoints`. Default false. */
   enableExecuteCommand?: boolean;
+  /** Also create the `comprehend` interface endpoint the export job needs, with egressMode `endpoints` (S3's gateway endpoint is always there). Default false. */
+  exportJob?: boolean;
   /** Tags added to every resource. Default none. */
   tags?: Record<string, string>;
 }
@@ -41,14 +43,19 @@ export function subnetCidr(vpcCidr: string, n: number): string {
   return `${start >>> 24}.${(start >>> 16) & 255}.${(start >>> 8) & 255}.0/24`;
 }
 
-/** Interface endpoints the tasks need when they have no route to the internet. */
-export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs"] as const;
+/**
+ * Interface endpoints the tasks need when they have no route to the internet: the image, the
+ * logs, and SSM, from which ECS reads the app's secrets at start.
+ */
+export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "ssm"] as const;
 /**
  * ECS Exec's agent talks to Session Manager through this one (ECS developer guide, "Monitor
  * Amazon ECS containers with ECS Exec": tasks in private subnets without internet need the
  * ssmmessages interface endpoint).
  */
 export const EXEC_ENDPOINT_SERVICE = "ssmmessages";
+/** The export job scores sentiment with Amazon Comprehend. */
+export const EXPORT_ENDPOINT_SERVICE = "comprehend";
 /** Gateway endpoints (free): DynamoDB for the app, S3 for ECR's image layers. */
 export const GATEWAY_ENDPOINT_SERVICES = ["dynamodb", "s3"] as const;
 
@@ -92,7 +99,7 @@ export class Network extends pulumi.ComponentResource {
     // alone, so there is no IAM role to keep narrow. Flow logs are for investigations, rarely read: Athena queries
     // the bucket when needed. ALL rather than only REJECT: the volume of this small app is tiny, and
     // accepted flows are what an investigation needs.
-    const flowLogs = new LogBucket(`${name}-flow-logs`, {
+    const flowLogs = new PrivateBucket(`${name}-flow-logs`, {
       delivery: ({ arn, accountId, region }) => {
         const service = { Service: "delivery.logs.amazonaws.com" };
         const fromThisAccount = { "aws:SourceAccount": accountId };
@@ -192,7 +199,11 @@ export class Network extends pulumi.ComponentResource {
         toPort: 443,
         cidrIpv4: cidrBlock,
       }, parent);
-      const interfaceServices = [...INTERFACE_ENDPOINT_SERVICES, ...(args.enableExecuteCommand ? [EXEC_ENDPOINT_SERVICE] : [])];
+      const interfaceServices = [
+        ...INTERFACE_ENDPOINT_SERVICES,
+        ...(args.enableExecuteCommand ? [EXEC_ENDPOINT_SERVICE] : []),
+        ...(args.exportJob ? [EXPORT_ENDPOINT_SERVICE] : []),
+      ];
       for (const service of interfaceServices) {
         new aws.ec2.VpcEndpoint(`${name}-${service.replace(".", "-")}`, {
           vpcId: vpc.id,

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Where a delivery policy is written for: the bucket's ARN, and the account and region writing into it. */
-export interface LogBucketTarget {
+export interface BucketTarget {
   arn: string;
   accountId: string;
   region: string;
@@ -11,17 +11,18 @@ export interface LogBucketTarget {
 /** An IAM policy statement (JSON form). */
 export type PolicyStatement = Record<string, unknown>;
 
-export interface LogBucketArgs {
+export interface PrivateBucketArgs {
   /**
    * The statements that let an AWS service deliver its logs into the bucket (for example the ALB's
    * log delivery, or VPC Flow Logs). The bucket policy always adds a TLS-only deny to them.
+   * Default none: only IAM principals the account grants may write (the export job's task role).
    */
-  delivery: (target: LogBucketTarget) => PolicyStatement[];
-  /** Days before log objects expire. Default 30. */
+  delivery?: (target: BucketTarget) => PolicyStatement[];
+  /** Days before objects expire. Default 30. */
   expireDays?: number;
   /**
-   * Keep the bucket, its logs and its settings (encryption, public access block, policy) on
-   * `pulumi destroy`, as evidence (prod). Default false: the bucket is emptied and removed.
+   * Keep the bucket, its objects and its settings (encryption, public access block, policy) on
+   * `pulumi destroy` (prod: logs are evidence, exports are data). Default false: the bucket is emptied and removed.
    */
   protectData?: boolean;
   /** Tags added to every resource. Default none. */
@@ -41,19 +42,20 @@ export function tlsOnlyStatement(bucketArn: string): PolicyStatement {
 }
 
 /**
- * An S3 bucket that an AWS service delivers logs into: SSE-S3 encryption (the only kind ALB log
- * delivery supports), every public access blocked, ACLs disabled (BucketOwnerEnforced), objects
- * expiring after `expireDays`, and a bucket policy with the delivery statements and a TLS-only deny.
+ * A private S3 bucket, for logs an AWS service delivers or for the exports: SSE-S3 encryption
+ * (the only kind ALB log delivery supports), every public access blocked, ACLs disabled
+ * (BucketOwnerEnforced), objects expiring after `expireDays`, and a bucket policy with the
+ * delivery statements and a TLS-only deny.
  */
-export class LogBucket extends pulumi.ComponentResource {
+export class PrivateBucket extends pulumi.ComponentResource {
   /** The bucket's name (its id). */
   readonly bucketName: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
   /** The bucket policy: writers must wait for it, as the ALB checks it may write when access logs are turned on. */
   readonly policy: aws.s3.BucketPolicy;
 
-  constructor(name: string, args: LogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("boyacky:infra:LogBucket", name, {}, opts);
+  constructor(name: string, args: PrivateBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("boyacky:infra:PrivateBucket", name, {}, opts);
     const tags = args.tags ?? {};
     const protectData = args.protectData ?? false;
     // A kept bucket keeps its settings too: deleting the public access block or the TLS-only policy
@@ -94,7 +96,7 @@ export class LogBucket extends pulumi.ComponentResource {
       policy: pulumi.all([bucket.arn, accountId, region]).apply(([arn, account, regionName]) =>
         JSON.stringify({
           Version: "2012-10-17",
-          Statement: [...args.delivery({ arn, accountId: account, region: regionName }), tlsOnlyStatement(arn)],
+          Statement: [...(args.delivery?.({ arn, accountId: account, region: regionName }) ?? []), tlsOnlyStatement(arn)],
         }),
       ),
     }, { ...parent, dependsOn: [publicAccess, ownership] }); // S3 refuses concurrent changes to one bucket's settings

@@ -1,11 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeploymentSettings } from "./config";
+import { fargateTaskDefinition } from "./fargateTask";
 
 export const CONTAINER_NAME = "web";
 export const CONTAINER_PORT = 8080;
-/** uid:gid of the `node` user in the image: the container never runs as root. */
-export const CONTAINER_USER = "1000:1000";
 /** How long the app waits for in-flight requests after SIGTERM (BOYACKY_SHUTDOWN_TIMEOUT_MS). */
 export const APP_SHUTDOWN_TIMEOUT_SECONDS = 10;
 /** ECS waits this long after SIGTERM before SIGKILL: the app's timeout plus a margin. */
@@ -33,6 +32,8 @@ export interface ServiceArgs {
   taskRoleArn: pulumi.Input<string>;
   /** Environment of the app container. Default none. */
   environment?: Record<string, pulumi.Input<string>>;
+  /** Environment variables ECS fills from SSM parameters (their ARNs). Default none. */
+  secrets?: Record<string, pulumi.Input<string>>;
   /** Task CPU units. Default 256 (0.25 vCPU). */
   cpu?: number;
   /** Task memory, MiB. Default 512. */
@@ -90,6 +91,7 @@ export function deploymentConfigurationOf(deployment: ServiceArgs["deployment"])
  */
 export class Service extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
+  readonly clusterArn: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
   readonly logGroupName: pulumi.Output<string>;
   readonly securityGroupId: pulumi.Output<string>;
@@ -138,39 +140,22 @@ export class Service extends pulumi.ComponentResource {
       cidrIpv4: "0.0.0.0/0",
     }, parent);
 
-    const environment = Object.entries(args.environment ?? {}).map(([envName, value]) => ({ name: envName, value }));
-    const containerDefinitions = pulumi
-      .all([args.imageRef, logGroup.name, pulumi.all(environment.map((entry) => pulumi.output(entry.value)))])
-      .apply(([image, logGroupName, values]) =>
-        JSON.stringify([{
-          name: CONTAINER_NAME,
-          image,
-          essential: true,
-          user: CONTAINER_USER,
-          privileged: false,
-          // ECS Exec's agent writes to the filesystem, so it needs the root filesystem writable.
-          readonlyRootFilesystem: !enableExecuteCommand,
-          portMappings: [{ containerPort: CONTAINER_PORT, protocol: "tcp" }],
-          environment: environment.map((entry, index) => ({ name: entry.name, value: values[index] })),
-          stopTimeout: STOP_TIMEOUT_SECONDS,
-          linuxParameters: { initProcessEnabled: true },
-          logConfiguration: {
-            logDriver: "awslogs",
-            options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": CONTAINER_NAME, mode: "non-blocking" },
-          },
-        }]),
-      );
-
-    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+    const taskDefinition = fargateTaskDefinition(`${name}-task`, {
       family: name,
-      cpu: String(args.cpu ?? 256),
-      memory: String(args.memory ?? 512),
-      networkMode: "awsvpc",
-      requiresCompatibilities: ["FARGATE"],
-      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      containerName: CONTAINER_NAME,
+      imageRef: args.imageRef,
+      environment: args.environment,
+      secrets: args.secrets,
+      containerPort: CONTAINER_PORT,
+      // ECS Exec's agent writes to the filesystem, so it needs the root filesystem writable.
+      writableRootFilesystem: enableExecuteCommand,
+      stopTimeoutSeconds: STOP_TIMEOUT_SECONDS,
+      logGroupName: logGroup.name,
+      region: args.region,
+      cpu: args.cpu ?? 256,
+      memory: args.memory ?? 512,
       executionRoleArn: args.executionRoleArn,
       taskRoleArn: args.taskRoleArn,
-      containerDefinitions,
       tags,
     }, parent);
 
@@ -260,6 +245,7 @@ export class Service extends pulumi.ComponentResource {
     });
 
     this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
     this.serviceName = service.name;
     this.logGroupName = logGroup.name;
     this.securityGroupId = securityGroup.id;

@@ -14,6 +14,19 @@ export const STACK_ROLE_PATH = "/boyacky/";
 /** What ECS Exec's agent needs; AWS allows no narrower resource than `*` for these. */
 const EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
 
+/**
+ * A trust policy for an AWS service acting for this account only: the confused-deputy guard
+ * (aws:SourceAccount) on ECS tasks, ECS itself or EventBridge Scheduler.
+ */
+export function serviceTrustPolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.output(accountId).apply((account) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": account } } }],
+    }),
+  );
+}
+
 export interface TaskRolesArgs {
   /** The table the app reads and writes: the task role may touch nothing else. */
   tableArn: pulumi.Input<string>;
@@ -21,6 +34,8 @@ export interface TaskRolesArgs {
   enableExecuteCommand?: boolean;
   /** Also the role ECS assumes to shift traffic between target groups (canary, linear, blue-green). Default false. */
   trafficShifting?: boolean;
+  /** SSM parameters ECS reads into the container's environment at start: the execution role may read exactly these. Default none. */
+  secretParameterArns?: pulumi.Input<string>[];
   /** Tags added to every resource. Default none. */
   tags?: Record<string, string>;
 }
@@ -40,22 +55,19 @@ export class TaskRoles extends pulumi.ComponentResource {
     super("boyacky:infra:TaskRoles", name, {}, opts);
     const parent = { parent: this };
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
-    // Confused-deputy guard: only ECS acting for this account may assume the roles.
-    const trustedBy = (service: string) => account.apply((accountId) =>
-      JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow",
-          Principal: { Service: service },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        }],
-      }),
-    );
-    const assumeRolePolicy = trustedBy("ecs-tasks.amazonaws.com");
+    const assumeRolePolicy = serviceTrustPolicy("ecs-tasks.amazonaws.com", account);
 
     const executionRole = new aws.iam.Role(`${name}-execution`, { path: STACK_ROLE_PATH, assumeRolePolicy, tags: args.tags }, parent);
     new aws.iam.RolePolicyAttachment(`${name}-execution`, { role: executionRole.name, policyArn: TASK_EXECUTION_POLICY_ARN }, parent);
+    if (args.secretParameterArns?.length) {
+      // SecureStrings under AWS's own key for SSM need no kms:Decrypt (ECS Developer Guide, "Required IAM permissions for Amazon ECS secrets").
+      new aws.iam.RolePolicy(`${name}-execution-secrets`, {
+        role: executionRole.id,
+        policy: pulumi.all(args.secretParameterArns).apply((arns) =>
+          JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "ReadTheAppSecrets", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: arns }] }),
+        ),
+      }, parent);
+    }
 
     const taskRole = new aws.iam.Role(`${name}-task`, { path: STACK_ROLE_PATH, assumeRolePolicy, tags: args.tags }, parent);
     new aws.iam.RolePolicy(`${name}-task-dynamodb`, {
@@ -75,7 +87,7 @@ export class TaskRoles extends pulumi.ComponentResource {
     }
 
     if (args.trafficShifting) {
-      const loadBalancerRole = new aws.iam.Role(`${name}-ecs-traffic`, { path: STACK_ROLE_PATH, assumeRolePolicy: trustedBy("ecs.amazonaws.com"), tags: args.tags }, parent);
+      const loadBalancerRole = new aws.iam.Role(`${name}-ecs-traffic`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", account), tags: args.tags }, parent);
       const attached = new aws.iam.RolePolicyAttachment(`${name}-ecs-traffic`, { role: loadBalancerRole.name, policyArn: LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN }, parent);
       // The service must not name the role before it can act.
       this.loadBalancerRoleArn = pulumi.all([loadBalancerRole.arn, attached.id]).apply(([arn]) => arn);

@@ -5,15 +5,16 @@ import { anyOf, type Guardrail, listOf, statementsOf } from "./support";
 
 /**
  * Actions that AWS authorizes on no resource narrower than `*` (the Service Authorization
- * Reference lists no resource type for them): ECS Exec's agent channels. They are granted only
- * when enableExecuteCommand is on, which is off by default; `Resource: "*"` with any other action
- * is a violation.
+ * Reference lists no resource type for them): ECS Exec's agent channels, granted only when
+ * enableExecuteCommand is on (off by default), and Comprehend's batch sentiment detection, which
+ * the export job calls. `Resource: "*"` with any other action is a violation.
  */
 export const RESOURCELESS_ACTIONS = [
   "ssmmessages:CreateControlChannel",
   "ssmmessages:CreateDataChannel",
   "ssmmessages:OpenControlChannel",
   "ssmmessages:OpenDataChannel",
+  "comprehend:BatchDetectSentiment",
 ];
 const resourceless = new Set(RESOURCELESS_ACTIONS.map((action) => action.toLowerCase()));
 

@@ -35,7 +35,7 @@ export const s3Policies: Guardrail[] = [
     name: "s3-block-public-access",
     controls: ["S3.8"],
     description: "S3 buckets should block public access at the bucket level.",
-    remediationSteps: "Add an aws.s3.BucketPublicAccessBlock with all four settings true (LogBucket does).",
+    remediationSteps: "Add an aws.s3.BucketPublicAccessBlock with all four settings true (PrivateBucket does).",
     validateStack: everyBucketHas(
       aws.s3.BucketPublicAccessBlock,
       (block) => PUBLIC_ACCESS_SETTINGS.every((setting) => block.props[setting] === true),
@@ -46,7 +46,7 @@ export const s3Policies: Guardrail[] = [
     name: "s3-acls-disabled",
     controls: ["S3.12"],
     description: "ACLs should not be used to manage user access to S3 buckets.",
-    remediationSteps: "Add an aws.s3.BucketOwnershipControls with objectOwnership BucketOwnerEnforced (LogBucket does).",
+    remediationSteps: "Add an aws.s3.BucketOwnershipControls with objectOwnership BucketOwnerEnforced (PrivateBucket does).",
     validateStack: everyBucketHas(
       aws.s3.BucketOwnershipControls,
       (controls) => controls.props.rule?.objectOwnership === "BucketOwnerEnforced",
@@ -57,7 +57,7 @@ export const s3Policies: Guardrail[] = [
     name: "s3-tls-only",
     controls: ["S3.5"],
     description: "S3 general purpose buckets should require requests to use SSL/TLS.",
-    remediationSteps: "Give the bucket a policy denying s3:* when aws:SecureTransport is false (LogBucket does).",
+    remediationSteps: "Give the bucket a policy denying s3:* when aws:SecureTransport is false (PrivateBucket does).",
     validateStack: everyBucketHas(aws.s3.BucketPolicy, deniesInsecureTransport, "its policy does not deny requests without TLS (aws:SecureTransport false)."),
   },
 ];

@@ -38,23 +38,26 @@ describe("Pulumi program under mocks", function () {
       assert.equal(counts[T.route], 1, "only the public default route");
       assert.equal(counts[T.natGateway], undefined);
       assert.equal(counts[T.vpcEndpoint], undefined);
-      assert.equal(counts[T.securityGroup], 2, "ALB and tasks");
-      for (const type of [T.repository, T.lifecyclePolicy, T.image, T.table, T.cluster, T.taskDefinition, T.service, T.logGroup, T.loadBalancer, T.targetGroup, T.defaultSecurityGroup]) {
+      assert.equal(counts[T.securityGroup], 3, "ALB, tasks and the export job");
+      for (const type of [T.repository, T.lifecyclePolicy, T.image, T.table, T.cluster, T.service, T.loadBalancer, T.targetGroup, T.defaultSecurityGroup]) {
         assert.equal(counts[type], 1, type);
       }
+      for (const type of [T.taskDefinition, T.logGroup]) {
+        assert.equal(counts[type], 2, `${type}: the web service's and the export job's`);
+      }
       assert.equal(counts[T.listener], 1, "HTTP only without a certificate");
-      assert.equal(counts[T.role], 2, "execution and task roles");
+      assert.equal(counts[T.role], 4, "execution and task roles; the export job's task role and its scheduler role");
       assert.equal(counts[T.scalingPolicy], 2, "CPU and requests");
       assert.equal(counts[T.flowLog], 1, "the VPC's flow log");
       for (const type of [T.bucket, T.bucketEncryption, T.bucketPublicAccessBlock, T.bucketOwnershipControls, T.bucketLifecycle, T.bucketPolicy]) {
-        assert.equal(counts[type], 3, `${type}: flow logs, ALB and CloudFront access logs`);
+        assert.equal(counts[type], 4, `${type}: flow logs, ALB and CloudFront access logs, exports`);
       }
     });
 
     it("prod adds VPC endpoints and an endpoint security group, still no NAT", () => {
       const counts = inventory(prod);
-      assert.equal(counts[T.vpcEndpoint], 5);
-      assert.equal(counts[T.securityGroup], 3);
+      assert.equal(counts[T.vpcEndpoint], 7, "SSM's for the app's secrets, Comprehend's for the export job");
+      assert.equal(counts[T.securityGroup], 4);
       assert.equal(counts[T.natGateway], undefined);
       assert.equal(counts[T.eip], undefined);
     });
@@ -118,7 +121,7 @@ describe("Pulumi program under mocks", function () {
     it("endpoints mode: gateway endpoints on the private route tables, interface endpoints behind 443 from the VPC", () => {
       const endpoints = ofType(prod, T.vpcEndpoint);
       const services = endpoints.map((endpoint) => endpoint.inputs.serviceName).sort();
-      assert.deepEqual(services, ["dynamodb", "ecr.api", "ecr.dkr", "logs", "s3"].map((service) => `com.amazonaws.ap-northeast-1.${service}`));
+      assert.deepEqual(services, ["comprehend", "dynamodb", "ecr.api", "ecr.dkr", "logs", "s3", "ssm"].map((service) => `com.amazonaws.ap-northeast-1.${service}`));
       for (const endpoint of endpoints) {
         if (endpoint.inputs.vpcEndpointType === "Gateway") {
           assert.equal(endpoint.inputs.routeTableIds.length, 2);
@@ -150,7 +153,7 @@ describe("Pulumi program under mocks", function () {
   });
 
   describe("log buckets", () => {
-    it("each is encrypted (SSE-S3), fully private, ACL-free, expiring after 30 days, and TLS-only", () => {
+    it("each is encrypted (SSE-S3), fully private, ACL-free, expiring (logs after 30 days, exports after 90), and TLS-only", () => {
       for (const stack of [dev, prod]) {
         for (const bucket of ofType(stack, T.bucket)) {
           const companion = (type: string) => companionOf(stack, bucket, type).inputs;
@@ -160,7 +163,7 @@ describe("Pulumi program under mocks", function () {
           assert.equal(companion(T.bucketOwnershipControls).rule.objectOwnership, "BucketOwnerEnforced");
           const [rule] = companion(T.bucketLifecycle).rules;
           assert.equal(rule.status, "Enabled");
-          assert.equal(rule.expiration.days, 30);
+          assert.equal(rule.expiration.days, bucket.name.endsWith("-exports") ? 90 : 30, bucket.name);
           const deny = bucketPolicyOf(stack, bucket).Statement.find((statement: any) => statement.Effect === "Deny");
           assert.deepEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
           assert.equal(deny.Action, "s3:*");
@@ -172,7 +175,7 @@ describe("Pulumi program under mocks", function () {
     it("dev's empty themselves on destroy; prod's are kept with every setting that locks them down (protectData)", () => {
       assert.ok(ofType(dev, T.bucket).every((bucket) => bucket.inputs.forceDestroy === true && !bucket.options.retainOnDelete));
       const prodBuckets = ofType(prod, T.bucket);
-      assert.equal(prodBuckets.length, 3);
+      assert.equal(prodBuckets.length, 4);
       for (const bucket of prodBuckets) {
         assert.equal(bucket.inputs.forceDestroy, false);
         assert.equal(bucket.options.retainOnDelete, true, bucket.name);
@@ -290,7 +293,7 @@ describe("Pulumi program under mocks", function () {
 
   describe("task definition", () => {
     it("Fargate, awsvpc, LINUX/X86_64, 256/512 by default", () => {
-      const task = one(dev, T.taskDefinition);
+      const task = one(dev, T.taskDefinition, "-task");
       assert.deepEqual(task.inputs.requiresCompatibilities, ["FARGATE"]);
       assert.equal(task.inputs.networkMode, "awsvpc");
       assert.deepEqual(task.inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" });
@@ -322,6 +325,17 @@ describe("Pulumi program under mocks", function () {
       assert.ok(!Object.keys(environment).some((key) => /SECRET|ACCESS_KEY|PASSWORD/.test(key)), "no credentials in the environment");
     });
 
+    it("the cookie secret every task shares comes from an SSM SecureString, through secrets, readable by the execution role only", () => {
+      const parameter = one(dev, "aws:ssm/parameter:Parameter");
+      assert.deepEqual([parameter.inputs.type, parameter.inputs.name], ["SecureString", "/boyacky/boyacky-dev/cookie-secret"]);
+      assert.ok(String(parameter.inputs.value).length >= 32, "at least the app's 32 characters");
+      assert.deepEqual(parameter.options.ignoreChanges, ["value"], "generated once: a new secret would break every open form");
+      assert.deepEqual(containerDefinition(dev).secrets, [{ name: "BOYACKY_COOKIE_SECRET", valueFrom: parameter.state.arn }]);
+      const policy = JSON.parse(one(dev, T.rolePolicy, "-execution-secrets").inputs.policy);
+      assert.deepEqual(policy.Statement, [{ Sid: "ReadTheAppSecrets", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [parameter.state.arn] }]);
+      assert.ok(!JSON.stringify(ofType(dev, T.rolePolicy).filter((rolePolicy) => !rolePolicy.name.endsWith("-execution-secrets")).map((rolePolicy) => rolePolicy.inputs.policy)).includes("ssm:GetParameters"), "no other role reads it");
+    });
+
     it("stop timeout and draining are consistent with the app's shutdown timeout", () => {
       const container = containerDefinition(dev);
       const environment = Object.fromEntries(container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
@@ -344,21 +358,21 @@ describe("Pulumi program under mocks", function () {
       assert.equal(policy.Statement[0].Resource, one(dev, T.table).state.arn);
     });
 
-    it("no inline policy grants a `*` or `service:*` action or a `*` resource", () => {
+    it("no inline policy grants a `*` or `service:*` action, or a `*` resource but to Comprehend's resourceless action", () => {
       for (const stack of [dev, prod]) {
         for (const rolePolicy of ofType(stack, T.rolePolicy)) {
           for (const statement of JSON.parse(rolePolicy.inputs.policy).Statement) {
             for (const action of [].concat(statement.Action)) assert.doesNotMatch(action, /(^|:)\*$/, rolePolicy.name);
-            for (const resource of [].concat(statement.Resource)) assert.notEqual(resource, "*", rolePolicy.name);
+            if ([].concat(statement.Resource).includes("*" as never)) assert.deepEqual(statement.Action, ["comprehend:BatchDetectSentiment"], rolePolicy.name);
           }
         }
       }
     });
 
-    it("roles trust ECS tasks of this account only; execution role uses the managed policy", () => {
+    it("roles trust ECS tasks (or, for the export's schedule, EventBridge Scheduler) of this account only; execution role uses the managed policy", () => {
       for (const role of ofType(dev, T.role)) {
         const statement = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
-        assert.equal(statement.Principal.Service, "ecs-tasks.amazonaws.com");
+        assert.equal(statement.Principal.Service, role.name.endsWith("-export-scheduler") ? "scheduler.amazonaws.com" : "ecs-tasks.amazonaws.com", role.name);
         assert.equal(statement.Condition.StringEquals["aws:SourceAccount"], "123456789012");
       }
       assert.equal(one(dev, T.rolePolicyAttachment).inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy");
@@ -467,8 +481,9 @@ describe("Pulumi program under mocks", function () {
 
     it("cluster has Container Insights; logs have the configured retention", () => {
       assert.deepEqual(one(dev, T.cluster).inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
-      assert.equal(one(dev, T.logGroup).inputs.retentionInDays, 14);
-      assert.equal(one(prod, T.logGroup).inputs.retentionInDays, 90);
+      for (const [stack, days] of [[dev, 14], [prod, 90]] as const) {
+        for (const logGroup of ofType(stack, T.logGroup)) assert.equal(logGroup.inputs.retentionInDays, days, logGroup.name);
+      }
     });
 
     it("on-demand Fargate by default; spot puts every task beyond the on-demand base on FARGATE_SPOT", async () => {

@@ -73,12 +73,12 @@ describe("npm run plan", function () {
       assert.equal(dev.resourceCount, flattenTree(dev.tree).length - 1);
     });
 
-    it("prod: VPC endpoints (2 gateway, 3 interface over both AZs) and no NAT", () => {
+    it("prod: VPC endpoints (2 gateway, 5 interface over both AZs: SSM's for the secrets, Comprehend's for the export job) and no NAT", () => {
       const endpoints = nodes(prod, T.vpcEndpoint);
-      assert.equal(endpoints.length, 5);
+      assert.equal(endpoints.length, 7);
       assert.ok(endpoints.every((endpoint) => endpoint.type === T.vpcEndpoint && component(prod, "boyacky:infra:Network").children.includes(endpoint)));
       const interfaces = endpoints.filter((endpoint) => endpoint.details.type === "Interface");
-      assert.deepEqual(interfaces.map((endpoint) => endpoint.details.azs), [2, 2, 2]);
+      assert.deepEqual(interfaces.map((endpoint) => endpoint.details.azs), [2, 2, 2, 2, 2]);
       assert.ok(interfaces.every((endpoint) => endpoint.details.privateDns === true));
       assert.equal(nodes(prod, T.natGateway).length, 0);
     });
@@ -121,8 +121,8 @@ describe("npm run plan", function () {
       assert.deepEqual([table(prod).pitr, table(dev).pitr], [true, true]);
       assert.deepEqual([nodes(dev, T.repository)[0].details.tagMutability, nodes(dev, T.repository)[0].details.forceDelete], ["IMMUTABLE", true]);
       assert.equal(nodes(prod, T.repository)[0].details.forceDelete, true, "images are rebuilt from git: prod's destroy removes them too");
-      assert.deepEqual(nodes(prod, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[false, true], [false, true], [false, true]]);
-      assert.deepEqual(nodes(dev, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[true, false], [true, false], [true, false]]);
+      assert.deepEqual(nodes(prod, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[false, true], [false, true], [false, true], [false, true]]);
+      assert.deepEqual(nodes(dev, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[true, false], [true, false], [true, false], [true, false]]);
     });
 
     it("shows the edge: the distribution, its VPC origin, WAF and the HTTPS URL; the header says who viewers reach", () => {
@@ -189,13 +189,13 @@ describe("npm run plan", function () {
       assert.ok(dev.costs.totals.desired < direct.costs.totals.desired);
     });
 
-    it("prod: interface endpoints are billed per AZ (3 services x 2 AZs), tasks have no public IP, WAF's web ACL and its two rules", () => {
+    it("prod: interface endpoints are billed per AZ (5 services x 2 AZs), tasks have no public IP, WAF's web ACL and its two rules", () => {
       const endpoints = prod.costs.lines.filter((line) => line.priceKey === "interfaceEndpointAzHour");
-      assert.equal(endpoints.length, 3);
-      assert.equal(cents(endpoints.reduce((sum, line) => sum + line.monthly.desired, 0)), cents(3 * 2 * 0.014 * HOURS));
+      assert.equal(endpoints.length, 5);
+      assert.equal(cents(endpoints.reduce((sum, line) => sum + line.monthly.desired, 0)), cents(5 * 2 * 0.014 * HOURS));
       assert.ok(!prod.costs.lines.some((line) => line.type === T.service && line.priceKey === "publicIpv4Hour"));
       const waf = tokyo.wafWebAclMonth.usd + 2 * tokyo.wafRuleMonth.usd;
-      const fixed = tokyo.albHour.usd * HOURS + 3 * 2 * 0.014 * HOURS + waf;
+      const fixed = tokyo.albHour.usd * HOURS + 5 * 2 * 0.014 * HOURS + waf;
       assert.equal(cents(prod.costs.totals.desired), cents(fixed + 2 * fargateTaskMonthly(256, 512, tokyo, HOURS)));
       assert.equal(cents(prod.costs.totals.max), cents(fixed + 4 * fargateTaskMonthly(256, 512, tokyo, HOURS)));
       assert.ok(["cloudfrontDataOutGb", "cloudfrontHttpsRequests10k", "wafRequestsMillion"].every((key) => prod.costs.perUse.some((charge) => charge.priceKey === key)), "CloudFront and WAF per use");

@@ -99,7 +99,7 @@ export async function renderCostTable(prices: PriceTable = loadPriceTable()): Pr
     "",
     `By egress mode in ${TABLE_REGION}, with ${SIZING_STACK}'s sizing: ${sizing(sizingConfig)} tasks.`,
     "",
-    "| Egress mode (CloudFront edge unless said) | ALB (+ 2 public IPv4 without the edge) | Fargate tasks | Task public IPv4 | NAT gateways + EIPs | Interface endpoints (3 × 2 AZs) | Total | At max tasks |",
+    "| Egress mode (CloudFront edge unless said) | ALB (+ 2 public IPv4 without the edge) | Fargate tasks | Task public IPv4 | NAT gateways + EIPs | Interface endpoints (5 × 2 AZs) | Total | At max tasks |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
     ...modeRows,
     "",

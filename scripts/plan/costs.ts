@@ -232,6 +232,13 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
     usage(webAcl, "WAF requests inspected", "wafRequestsMillion");
   }
 
+  for (const schedule of ofType(stack, "aws:scheduler/schedule:Schedule")) {
+    usage(schedule, "EventBridge Scheduler invocations", "schedulerInvocationsMillion", `${schedule.inputs.scheduleExpression}; plus a Fargate task of about a minute a run`);
+  }
+  for (const taskRole of stack.resources.filter((resource) => resource.type === "aws:iam/rolePolicy:RolePolicy" && String(resource.inputs.policy).includes("comprehend:BatchDetectSentiment"))) {
+    usage(taskRole, "Comprehend sentiment, per grumble exported", "comprehendUnit", "a grumble is at most 20 characters: 3 units, the minimum per document");
+  }
+
   for (const table of ofType(stack, TYPE.table)) {
     if (table.inputs.billingMode === "PAY_PER_REQUEST") {
       usage(table, "DynamoDB writes", "dynamodbWriteMillion");

@@ -36,6 +36,8 @@ export const PRICE_KEYS = [
   "wafWebAclMonth",
   "wafRuleMonth",
   "wafRequestsMillion",
+  "comprehendUnit",
+  "schedulerInvocationsMillion",
 ] as const;
 export type PriceKey = (typeof PRICE_KEYS)[number];
 

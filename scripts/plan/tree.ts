@@ -55,6 +55,7 @@ const TYPE_ORDER = [
   "aws:appautoscaling/policy:Policy",
   "aws:lb/listenerRule:ListenerRule",
   "aws:cloudwatch/metricAlarm:MetricAlarm",
+  "aws:scheduler/schedule:Schedule",
   "aws:cloudfront/vpcOrigin:VpcOrigin",
   "aws:cloudfront/distribution:Distribution",
   "aws:cloudfront/cachePolicy:CachePolicy",
@@ -372,6 +373,12 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
     }
     case "aws:appautoscaling/target:Target":
       Object.assign(details, { min: inputs.minCapacity, max: inputs.maxCapacity });
+      break;
+    case "aws:scheduler/schedule:Schedule":
+      Object.assign(details, {
+        when: `${inputs.scheduleExpression} (${inputs.scheduleExpressionTimezone ?? "UTC"})`,
+        runs: `${refs.name(inputs.target?.ecsParameters?.taskDefinitionArn)} on ${refs.name(inputs.target?.arn)}`,
+      });
       break;
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       Object.assign(details, {

@@ -227,6 +227,22 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       when: (inputs) => inputs.alarms?.enable === true,
     },
   ],
+  "aws:ssm/parameter:Parameter": [
+    {
+      actions: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DescribeParameters", "ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:RemoveTagsFromResource", "ssm:DeleteParameter"],
+      source: `${tf("ssm/parameter.go", "read with GetParameter (WithDecryption) and DescribeParameters; tags by the interceptor")}; ${cfn("AWS::SSM::Parameter", "aws-ssm-parameter.json")}`,
+    },
+  ],
+  "aws:scheduler/schedule:Schedule": [
+    {
+      actions: ["scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
+      source: `${tf("scheduler/schedule.go", "read with GetSchedule; schedules are not taggable")}; ${cfn("AWS::Scheduler::Schedule", "aws-scheduler-schedule.json")}`,
+    },
+    {
+      actions: ["iam:PassRole"],
+      source: doc("EventBridge Scheduler User Guide, the caller passes the schedule's execution role", "https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html"),
+    },
+  ],
   "aws:cloudwatch/metricAlarm:MetricAlarm": [
     {
       actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource", "cloudwatch:DeleteAlarms"],

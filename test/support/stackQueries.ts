@@ -57,9 +57,9 @@ export const T = {
   bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
 } as const;
 
-/** The app container's definition inside the task definition. */
+/** The app container's definition inside the web service's task definition. */
 export function containerDefinition(stack: OfflineStack): Record<string, any> {
-  const definitions = JSON.parse(one(stack, T.taskDefinition).inputs.containerDefinitions);
+  const definitions = JSON.parse(one(stack, T.taskDefinition, "-task").inputs.containerDefinitions);
   assert.equal(definitions.length, 1);
   return definitions[0];
 }
