@@ -1,9 +1,15 @@
 /**
- * `npm run bench`: Boyacky's speed, memory, start-up and rollout figures, measured side by side in
- * one run on this machine, against dynalite on loopback. Prints a markdown table and a JSON line,
- * and writes both to bench/results.md. Loads are bounded in time and count.
+ * `npm run bench`: Boyacky's speed, CPU per request, memory, start-up and rollout figures,
+ * measured side by side in one run on this machine, against dynalite on loopback. Prints a
+ * markdown table and a JSON line, and writes both to bench/results.md. Loads are bounded in time
+ * and count.
+ *
+ * `npm run bench -- --profile`: only the CPU-per-request load, on the bundle under `--cpu-prof`,
+ * then the top packages and functions by self time (results.md is left alone: a profiled process
+ * is slower).
  */
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { createDynamoClient } from "../app/src/store/dynamoClient";
@@ -14,10 +20,19 @@ import { rolloutOf } from "../scripts/plan/rollout";
 import { startLocalDynamo } from "../scripts/localDynamo";
 import { type AppProcess, type EntryPoint, ROOT, startApp } from "./appProcess";
 import { seedHistory, seedToday } from "../app/test/support/seed";
+import { type CpuFigure, cpuPerRequest, cpuRequests, TASK_CPU_MS_PER_SECOND } from "./cpu";
+import { formatProfile, summariseProfile } from "./profile";
 
 const TIME_ZONE = "Asia/Tokyo";
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS || 5);
 const CONNECTIONS = 10;
+const PROFILE = process.argv.slice(2).includes("--profile");
+/** Requests per figure of CPU per request (after as many again to warm up). */
+const CPU_REQUESTS = Number(process.env.BENCH_CPU_REQUESTS || 3000);
+/** The page size of the CPU figures: GET / renders 100 rows, as in issue 13's comparison. */
+const CPU_PAGE_SIZE = 100;
+// Any fixed secret: a form needs the same one to sign and to check its cookie.
+const COOKIE_SECRET = "bench-cookie-secret-of-at-least-32-characters";
 
 interface Load {
   requestsPerSecond: number;
@@ -40,6 +55,30 @@ function median(values: number[]): number {
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
+/** Issue 13's "before": the same figures measured on the code before its changes (bench/before.json). */
+interface Before {
+  commit: string;
+  cpuMsPerRequest: Record<string, number>;
+  rssMbAfter10000Requests: number;
+  coldStartMsBundle: number;
+  errors: number;
+}
+const BEFORE = JSON.parse(readFileSync(path.join(ROOT, "bench", "before.json"), "utf8")) as Before;
+
+/** App CPU per request for each of the requests of `cpuRequests`, one after the other on one app. */
+async function measureCpu(app: AppProcess): Promise<Record<string, CpuFigure>> {
+  const figures: Record<string, CpuFigure> = {};
+  for (const request of await cpuRequests(app)) figures[request.name] = await cpuPerRequest(app, request, CPU_REQUESTS, Math.ceil(CPU_REQUESTS / 3));
+  return figures;
+}
+
+/** Resident memory by kind (Linux /proc): anonymous (JS heap, malloc, buffers) vs mapped files (code). */
+function rssBreakdownMb(pid: number): { anonymous: number; files: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { anonymous: round(kb("RssAnon") / 1024), files: round(kb("RssFile") / 1024) };
+}
+
 async function main(): Promise<void> {
   const dynamo = await startLocalDynamo();
   const client = createDynamoClient({ endpoint: dynamo.endpoint });
@@ -50,7 +89,34 @@ async function main(): Promise<void> {
     BOYACKY_TIME_ZONE: TIME_ZONE,
     BOYACKY_RATE_LIMIT_PER_MINUTE: "0",
     BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE: "0",
+    BOYACKY_COOKIE_SECRET: COOKIE_SECRET,
   });
+  const withApp = async <T>(entry: EntryPoint, table: string, work: (app: AppProcess) => Promise<T>, env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<T> => {
+    const app = await startApp(entry, { ...appEnv(table), ...env }, { nodeFlags });
+    try {
+      return await work(app);
+    } finally {
+      await app.stop();
+    }
+  };
+  const cpuTable = "bench-cpu";
+  await ensureTable(client, cpuTable);
+  await seedToday(client, cpuTable, TIME_ZONE, 100);
+  const cpuEnv = { BOYACKY_PAGE_SIZE: String(CPU_PAGE_SIZE) };
+
+  if (PROFILE) {
+    const dir = mkdtempSync(path.join(tmpdir(), "boyacky-profile-"));
+    console.error(`profiling the bundle under the CPU-per-request load (${CPU_REQUESTS} of each request)...`);
+    const cpu = await withApp("bundle", cpuTable, measureCpu, cpuEnv, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+    const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"));
+    if (!file) throw new Error(`the app wrote no CPU profile in ${dir}`);
+    console.log(Object.entries(cpu).map(([name, figure]) => `${name}: ${figure.cpuMs} ms CPU per request under the profiler`).join("\n"));
+    console.log(`\n${formatProfile(summariseProfile(path.join(dir, file)))}\n\nThe profile: ${path.join(dir, file)} (Chrome DevTools, Performance, opens it).`);
+    client.destroy();
+    await dynamo.stop();
+    return;
+  }
+
   const tables = { small: "bench-today-100", large: "bench-today-2500", history: "bench-history", posts: "bench-posts", memory: "bench-memory" };
   for (const table of Object.values(tables)) await ensureTable(client, table);
   console.error("seeding: 100 and 2 500 of today's items, then 100 000 on earlier days...");
@@ -63,14 +129,6 @@ async function main(): Promise<void> {
   const seedingSeconds = round((performance.now() - seedingStarted) / 1000);
   console.error(`seeded in ${seedingSeconds} s`);
 
-  const withApp = async <T>(entry: EntryPoint, table: string, work: (app: AppProcess) => Promise<T>): Promise<T> => {
-    const app = await startApp(entry, appEnv(table));
-    try {
-      return await work(app);
-    } finally {
-      await app.stop();
-    }
-  };
   // Each app (and dynalite, the first time) is warmed up with a 1 s unrecorded load on both routes
   // first: otherwise the first table measured (100 items, the baseline of every ratio) pays for
   // JIT warm-up and looks slower than the bigger tables, which flatters the ratios.
@@ -89,6 +147,9 @@ async function main(): Promise<void> {
   const posts = await withApp("bundle", tables.posts, (app) =>
     load(`${app.baseUrl}/api/boyaki`, { connections: 16, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "ベンチのボヤキ" }) }),
   );
+
+  console.error(`app CPU per request, ${CPU_REQUESTS} of each, page size ${CPU_PAGE_SIZE}...`);
+  const cpu = await withApp("bundle", cpuTable, measureCpu, cpuEnv);
 
   console.error("cold starts...");
   const coldStart: Record<EntryPoint, number> = { sources: 0, bundle: 0 };
@@ -113,11 +174,13 @@ async function main(): Promise<void> {
           { method: "GET", path: "/healthz" },
         ],
       });
-    await mixed();
+    const first = await mixed();
     const afterLoad = app.rssMb();
+    const breakdown = rssBreakdownMb(app.pid);
     // A second round tells a leak (RSS keeps growing) from the heap settling at its size.
-    await mixed();
-    return { idle, afterLoad, afterSecondLoad: app.rssMb() };
+    const second = await mixed();
+    const errors = [first, second].reduce((sum, result) => sum + result.errors + result.non2xx + result.timeouts, 0);
+    return { idle, afterLoad, breakdown, afterSecondLoad: app.rssMb(), errors };
   });
 
   // The same computation as `npm run plan`, from the program under mocks.
@@ -150,8 +213,9 @@ async function main(): Promise<void> {
       apiHistoryVs100: round(history.api.mean / small.api.mean, 2),
     },
     posts,
+    cpuPerRequest: cpu,
     coldStartMs: { sources: round(coldStart.sources), bundle: round(coldStart.bundle) },
-    memoryMb: { idle: round(memory.idle), after10000Requests: round(memory.afterLoad), after20000Requests: round(memory.afterSecondLoad) },
+    memoryMb: { idle: round(memory.idle), after10000Requests: round(memory.afterLoad), after10000ByKind: memory.breakdown, after20000Requests: round(memory.afterSecondLoad), mixedErrors: memory.errors },
     rolloutFloorSeconds: { boyacky: rolloutFloor, awsDefaults: awsDefaultFloor },
     deploymentSeconds,
     seedingSeconds,
@@ -163,10 +227,23 @@ async function main(): Promise<void> {
   /** "p50 ×1.08, mean ×1.02 of 100 (goal ≤ 1.5 on p50: met)" */
   const ratio = (key: keyof typeof figures.ratios, limit: number) =>
     `p50 ×${figures.ratios[key]}, mean ×${figures.meanRatios[key]} of 100 (goal ≤ ${limit} on p50: ${verdict(figures.ratios[key] <= limit)})`;
+  const cpuRow = (name: string, figure: CpuFigure) =>
+    `| ${name} | ${figure.cpuMs} | ${figure.perTaskRps} | ${figure.errors} | ≤ ${figure.goalMs} ms: ${verdict(figure.cpuMs <= figure.goalMs && figure.errors === 0)} |`;
+  const errorsUnderLoad = Object.values(cpu).reduce((sum, figure) => sum + figure.errors, 0) + memory.errors;
   const markdown = [
     `# Benchmark results`,
     ``,
     `Measured by \`npm run bench\` on ${figures.machine}, against dynalite on loopback. Latencies in ms.`,
+    ``,
+    `Issue 13's goals, before (commit ${BEFORE.commit.slice(0, 7)}, measured the same way on this machine: bench/before.json) and now:`,
+    ``,
+    `| figure | before | now | goal |`,
+    `| --- | --- | --- | --- |`,
+    ...Object.entries(cpu).map(([name, figure]) => `| ${name}, app CPU ms per request | ${BEFORE.cpuMsPerRequest[name]} | ${figure.cpuMs} | ≤ ${figure.goalMs}: ${verdict(figure.cpuMs <= figure.goalMs)} |`),
+    `| GET / (100 rows), req/s one 0.25 vCPU task can serve | ${Math.round(TASK_CPU_MS_PER_SECOND / BEFORE.cpuMsPerRequest["GET / (100 rows)"])} | ${cpu["GET / (100 rows)"].perTaskRps} | |`,
+    `| RSS after 10 000 mixed requests, MB | ${BEFORE.rssMbAfter10000Requests} | ${figures.memoryMb.after10000Requests} | ≤ 64: ${verdict(figures.memoryMb.after10000Requests <= 64)} |`,
+    `| cold start of the bundle, ms | ${BEFORE.coldStartMsBundle} | ${figures.coldStartMs.bundle} | ≤ 250: ${verdict(figures.coldStartMs.bundle <= 250)} |`,
+    `| errors under load (CPU loads and mixed requests) | ${BEFORE.errors} | ${errorsUnderLoad} | 0: ${verdict(errorsUnderLoad === 0)} |`,
     ``,
     `| load | req/s | mean | p50 | p99 | errors | goal / ratio |`,
     `| --- | --- | --- | --- | --- | --- | --- |`,
@@ -178,12 +255,19 @@ async function main(): Promise<void> {
     row("GET /api/boyaki (100 today + 100 000 earlier)", history.api, ratio("apiHistoryVs100", 1.3)),
     row("POST /api/boyaki, concurrency 16", posts),
     ``,
+    `App CPU per request (user + system time of the app process, all its threads, from /proc; ${CPU_REQUESTS} requests each after ${Math.ceil(CPU_REQUESTS / 3)} to warm up, ${CONNECTIONS} connections, page size ${CPU_PAGE_SIZE}, 100 of today's grumbles), and what one 0.25 vCPU Fargate task could serve at that cost (250 ms of CPU a second / CPU per request):`,
+    ``,
+    `| request | app CPU ms per request | req/s per 0.25 vCPU task | errors | goal |`,
+    `| --- | --- | --- | --- | --- |`,
+    ...Object.entries(cpu).map(([name, figure]) => cpuRow(name, figure)),
+    ``,
     `| figure | value | goal |`,
     `| --- | --- | --- |`,
     `| cold start to first /healthz 200, from sources (tsx), median of 5 | ${figures.coldStartMs.sources} ms | |`,
-    `| cold start to first /healthz 200, production bundle, median of 5 | ${figures.coldStartMs.bundle} ms | |`,
+    `| cold start to first /healthz 200, production bundle, median of 5 | ${figures.coldStartMs.bundle} ms | ≤ 250 ms: ${verdict(figures.coldStartMs.bundle <= 250)} |`,
     `| RSS idle | ${figures.memoryMb.idle} MB | |`,
-    `| RSS after 10 000 mixed requests | ${figures.memoryMb.after10000Requests} MB | ≤ 120 MB: ${verdict(figures.memoryMb.after10000Requests <= 120)} |`,
+    `| RSS after 10 000 mixed requests (GET /, GET /api/boyaki, POST /api/boyaki, GET /healthz) | ${figures.memoryMb.after10000Requests} MB: ${memory.breakdown.anonymous} MB anonymous (heap, buffers), ${memory.breakdown.files} MB mapped files (node's code) | ≤ 64 MB: ${verdict(figures.memoryMb.after10000Requests <= 64)} |`,
+    `| errors in the 20 000 mixed requests | ${memory.errors} | 0: ${verdict(memory.errors === 0)} |`,
     `| RSS after 10 000 more (growth here would mean a leak) | ${figures.memoryMb.after20000Requests} MB | |`,
     `| rollout floor (deregistration + healthy threshold × interval + grace) | ${rolloutFloor} s | ≤ 60 s: ${verdict(rolloutFloor <= 60)} (AWS defaults: ${awsDefaultFloor} s) |`,
     ...DEPLOY_STRATEGIES.map((strategy) => `| a healthy deployment with deployStrategy ${strategy} (\`npm run plan\` shows its phases) | ${deploymentSeconds[strategy]} s | |`),

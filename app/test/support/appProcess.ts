@@ -44,6 +44,8 @@ export interface StartAppOptions {
    * environment to see each request).
    */
   onLogLine?: (line: string) => void;
+  /** Extra Node flags before the entry point, e.g. `--cpu-prof` for the benchmark's profile. */
+  nodeFlags?: string[];
 }
 
 export interface AppProcess {
@@ -97,7 +99,7 @@ async function waitForHealth(baseUrl: string, child: ChildProcess): Promise<void
 export async function startApp(entry: EntryPoint, env: Record<string, string>, options: StartAppOptions = {}): Promise<AppProcess> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...ENTRY_POINTS[entry]], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...ENTRY_POINTS[entry]], {
     cwd: ROOT,
     stdio: ["ignore", options.onLogLine ? "pipe" : "ignore", "inherit"],
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
