@@ -16,8 +16,15 @@ export interface PackContext {
   config: Record<string, string>;
 }
 
-/** The only stack allowed exceptions. */
+/** The stack allowed the dev exceptions. */
 export const DEV_STACK = "dev";
+/** The short-lived review stacks of pull requests (review-stack.yml): dev's layout, so dev's exceptions. */
+export const REVIEW_STACK = /^pr-[1-9][0-9]*$/;
+
+/** Whether the stack is dev or a review stack, which the dev exceptions cover. */
+export function isDevLike(stack: string): boolean {
+  return stack === DEV_STACK || REVIEW_STACK.test(stack);
+}
 
 export interface DevException {
   /** The policy downgraded to advisory on the dev stack. */
@@ -83,9 +90,9 @@ export const DOCUMENTED_EXCEPTIONS: readonly DocumentedException[] = [
   },
 ];
 
-/** The exceptions that apply in this context: the documented ones everywhere, the dev ones on dev. */
+/** The exceptions that apply in this context: the documented ones everywhere, the dev ones on dev and the review stacks. */
 export function exceptionsIn(context: PackContext): DevException[] {
-  return [...DOCUMENTED_EXCEPTIONS, ...(context.stack === DEV_STACK ? DEV_EXCEPTIONS : [])].filter((exception) => exception.applies(context.config));
+  return [...DOCUMENTED_EXCEPTIONS, ...(isDevLike(context.stack) ? DEV_EXCEPTIONS : [])].filter((exception) => exception.applies(context.config));
 }
 
 /** The exception that applies to `policy` in this context, if any: a documented one, or a dev one on dev. */

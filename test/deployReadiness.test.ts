@@ -5,13 +5,14 @@
  * AWS needs. Each constraint, action and ordering is in a table with its source.
  */
 import assert from "node:assert/strict";
-import { deployStatements, previewStatements } from "../bootstrap/deployPermissions";
+import { deployStatements, previewStatements, reviewStatements } from "../bootstrap/deployPermissions";
 import { MOCK_ACCOUNT, type OfflineResource, type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
 import { DEPENDENCY_RULES } from "./support/awsDependencies";
 import { VALUE_RULES, type ValueRule } from "./support/awsValueRules";
 import { type ActionGroup, DEPLOY_ACTIONS, INVOKE_ACTIONS } from "./support/deployActions";
 import { allowsRegion, grantsOf } from "./support/iamPolicy";
 import { byId, ofType, T } from "./support/stackQueries";
+import { runReviewStack } from "./support/reviewStack";
 import { STACK_VARIANTS } from "./support/stackVariants";
 
 const REGION = "ap-northeast-1";
@@ -264,24 +265,7 @@ describe("review-role coverage: what a review stack pr-<number> needs (bootstrap
   this.timeout(120_000);
 
   it("the review role grants every action a pr-123 stack's resources need, on that stack's resources", async () => {
-    // runOfflineStack reads Pulumi.<stack>.yaml: a review stack has none in the repository (review-stack.yml
-    // copies Pulumi.dev.yaml), so the real program runs from a temporary project with that copy.
-    // (required here rather than imported at the top, to keep this check apart from the rest of the file)
-    const { copyFileSync, mkdtempSync, rmSync, symlinkSync } = require("node:fs") as typeof import("node:fs");
-    const { tmpdir } = require("node:os") as typeof import("node:os");
-    const path = require("node:path") as typeof import("node:path");
-    const { PROJECT_ROOT } = require("../scripts/offlineStack") as typeof import("../scripts/offlineStack");
-    const { reviewStatements } = require("../bootstrap/deployPermissions") as typeof import("../bootstrap/deployPermissions");
-    const dir = mkdtempSync(path.join(tmpdir(), "review-stack-"));
-    let stack: OfflineStack;
-    try {
-      copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-      copyFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.pr-123.yaml"));
-      for (const entry of ["index.ts", "app"]) symlinkSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
-      stack = await runOfflineStack("pr-123", { spot: "true", onDemandBase: "0", desiredCount: "1", minCount: "1", maxCount: "1", protectData: "false" }, dir);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const stack = await runReviewStack(123);
     const review = reviewStatements({ region: REGION, accountId: MOCK_ACCOUNT });
     const missing = new Set<string>();
     for (const resource of stack.resources) {

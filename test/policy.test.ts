@@ -3,12 +3,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as aws from "@pulumi/aws";
 import type { Policies } from "@pulumi/policy";
-import { DEV_EXCEPTIONS, DOCUMENTED_EXCEPTIONS, exceptionsIn, type PackContext } from "../policy/context";
+import { DEV_EXCEPTIONS, DOCUMENTED_EXCEPTIONS, exceptionsIn, isDevLike, type PackContext } from "../policy/context";
 import { evaluate, evaluatePolicies, type PolicySubject } from "../policy/offline";
 import { buildPolicies, GUARDRAILS } from "../policy/policies";
 import { pulumiTypeOf } from "../policy/support";
 import { type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
 
+import { runReviewStack } from "./support/reviewStack";
 import { CERTIFICATE, DOMAIN } from "./support/stackVariants";
 const SECURITY_DOC = path.join(__dirname, "..", "docs", "security.md");
 const PROD: PackContext = { stack: "prod", config: {} };
@@ -69,6 +70,14 @@ describe("policy pack boyacky-guardrails (offline)", function () {
 
     it("behind the edge the internal ALB's HTTP listener meets ELB.1's intent; the same listener on an internet-facing ALB does not", async () => {
       assert.ok(!namesOf(await evaluatePolicies(dev)).includes("elb-http-redirects-to-https"));
+    });
+
+    it("a review stack pr-<number> has dev's exceptions and nothing mandatory; a stack merely named like one does not", async () => {
+      const review = await runReviewStack(123);
+      const violations = await evaluatePolicies(review);
+      assert.ok(violations.length > 0 && violations.every((violation) => violation.enforcementLevel === "advisory"), JSON.stringify(violations));
+      assert.deepEqual(namesOf(violations), expectedExceptions(review));
+      for (const stack of ["pr-0", "pr-12a", "prod-pr-1", "staging"]) assert.ok(!isDevLike(stack), stack);
     });
 
     it("ECS Exec (break glass) fails ECS.5, mandatory even on dev; its `*` resource for ssmmessages passes IAM", async () => {
