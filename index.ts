@@ -13,7 +13,10 @@ import { Edge, VIEWER_PROTO_HEADER } from "./infra/edge";
 import { ExportJob } from "./infra/exportJob";
 import { LoadBalancer } from "./infra/loadBalancer";
 import { Network } from "./infra/network";
-import { APP_SHUTDOWN_TIMEOUT_SECONDS, CONTAINER_PORT, Service } from "./infra/service";
+import { loadConfig } from "./app/src/config";
+import { appEnvironment } from "./app/src/contract";
+import { DEFAULT_PROTO_HEADER } from "./app/src/http/clientIdentity";
+import { Service } from "./infra/service";
 import { TaskRoles } from "./infra/taskRoles";
 
 const projectConfig = new pulumi.Config();
@@ -49,7 +52,6 @@ const loadBalancer = new LoadBalancer(name, {
   vpcCidr: network.cidrBlock,
   exposure: behindEdge ? "cloudfront" : "internet",
   subnetIds: behindEdge ? network.privateSubnetIds : network.publicSubnetIds,
-  containerPort: CONTAINER_PORT,
   certificateArn: albCertificate?.certificateArn ?? config.certificateArn,
   dnsRecord: albDomain,
   trafficShifting: shiftsTraffic,
@@ -103,20 +105,22 @@ const service = new Service(name, {
   imageRef: image.imageRef,
   executionRoleArn: roles.executionRoleArn,
   taskRoleArn: roles.taskRoleArn,
-  environment: {
+  // The app's settings as the app itself reads them (app/src/contract.ts): its defaults, and what the stack decides.
+  environment: pulumi.all([data.tableName, loadBalancer.proxyCidrs]).apply(([tableName, proxyCidrs]) => ({
     NODE_ENV: "production",
-    PORT: String(CONTAINER_PORT),
-    AWS_REGION: config.region,
-    BOYACKY_TABLE: data.tableName,
-    BOYACKY_TIME_ZONE: config.timeZone,
-    BOYACKY_PAGE_SIZE: String(config.pageSize),
-    ...(config.grumbleRetentionDays ? { BOYACKY_RETENTION_DAYS: String(config.grumbleRetentionDays) } : {}),
-    // The client is the nearest X-Forwarded-For address none of the stack's proxies added,
-    // however many entries it forged; behind CloudFront the viewer's protocol is CloudFront's header.
-    BOYACKY_TRUSTED_PROXIES: loadBalancer.proxyCidrs.apply((cidrs) => cidrs.join(",")),
-    ...(behindEdge ? { BOYACKY_FORWARDED_PROTO_HEADER: VIEWER_PROTO_HEADER } : {}),
-    BOYACKY_SHUTDOWN_TIMEOUT_MS: String(APP_SHUTDOWN_TIMEOUT_SECONDS * 1000),
-  },
+    ...appEnvironment({
+      ...loadConfig({}),
+      tableName,
+      timeZone: config.timeZone,
+      pageSize: config.pageSize,
+      retentionDays: config.grumbleRetentionDays,
+      region: config.region,
+      // The client is the nearest X-Forwarded-For address none of the stack's proxies added,
+      // however many entries it forged; behind CloudFront the viewer's protocol is CloudFront's header.
+      trustedProxies: { kind: "cidrs", cidrs: proxyCidrs },
+      forwardedProtoHeader: behindEdge ? VIEWER_PROTO_HEADER : DEFAULT_PROTO_HEADER,
+    }),
+  })),
   secrets: secrets.containerSecrets,
   cpu: config.cpu,
   memory: config.memory,

@@ -1,8 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CONTAINER_USER } from "../app/src/contract";
 
-/** uid:gid of the `node` user in the image: the container never runs as root. */
-export const CONTAINER_USER = "1000:1000";
 
 export interface FargateTaskArgs {
   /** The task definition's family. */
@@ -14,9 +13,9 @@ export interface FargateTaskArgs {
   /** The image's command replaced, e.g. another entry point of the same image. Default the image's. */
   command?: string[];
   /** Environment of the container. Default none. */
-  environment?: Record<string, pulumi.Input<string>>;
+  environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Environment variables ECS fills from SSM parameters or Secrets Manager (their ARNs). Default none. */
-  secrets?: Record<string, pulumi.Input<string>>;
+  secrets?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** The port the container listens on. Default none (a batch job). */
   containerPort?: number;
   /** A writable root filesystem (ECS Exec's agent writes to it). Default false: read-only. */
@@ -40,11 +39,9 @@ export interface FargateTaskArgs {
  * logging that never blocks the app. The web service and the export job share it.
  */
 export function fargateTaskDefinition(name: string, args: FargateTaskArgs, opts: pulumi.CustomResourceOptions): aws.ecs.TaskDefinition {
-  const environment = Object.entries(args.environment ?? {}).map(([envName, value]) => ({ name: envName, value }));
-  const secrets = Object.entries(args.secrets ?? {}).map(([envName, valueFrom]) => ({ name: envName, valueFrom }));
   const containerDefinitions = pulumi
-    .all([args.imageRef, args.logGroupName, pulumi.all(environment.map((entry) => pulumi.output(entry.value))), pulumi.all(secrets.map((entry) => pulumi.output(entry.valueFrom)))])
-    .apply(([image, logGroupName, values, sources]) =>
+    .all([args.imageRef, args.logGroupName, pulumi.output(args.environment ?? {}), pulumi.output(args.secrets ?? {})])
+    .apply(([image, logGroupName, environment, secrets]) =>
       JSON.stringify([{
         name: args.containerName,
         image,
@@ -54,8 +51,8 @@ export function fargateTaskDefinition(name: string, args: FargateTaskArgs, opts:
         privileged: false,
         readonlyRootFilesystem: !args.writableRootFilesystem,
         ...(args.containerPort ? { portMappings: [{ containerPort: args.containerPort, protocol: "tcp" }] } : {}),
-        environment: environment.map((entry, index) => ({ name: entry.name, value: values[index] })),
-        ...(secrets.length ? { secrets: secrets.map((entry, index) => ({ name: entry.name, valueFrom: sources[index] })) } : {}),
+        environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+        ...(Object.keys(secrets).length ? { secrets: Object.entries(secrets).map(([name, valueFrom]) => ({ name, valueFrom })) } : {}),
         ...(args.stopTimeoutSeconds ? { stopTimeout: args.stopTimeoutSeconds } : {}),
         linuxParameters: { initProcessEnabled: true },
         logConfiguration: {

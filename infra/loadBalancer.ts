@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CONTAINER_PORT, HEALTH_PATH } from "../app/src/contract";
 import { PrivateBucket } from "./privateBucket";
 
 /** Health check and draining tuned for fast rollouts (AWS defaults: 30 s interval, 5 checks, 300 s). */
 export const TARGET_HEALTH = {
-  path: "/healthz",
+  path: HEALTH_PATH,
   intervalSeconds: 10,
   timeoutSeconds: 5,
   healthyThreshold: 2,
@@ -49,8 +50,7 @@ export interface LoadBalancerArgs {
   subnetIds: pulumi.Input<string>[];
   /** Who reaches the ALB; see LoadBalancerExposure. Default `internet`. */
   exposure?: LoadBalancerExposure;
-  /** Port the app listens on in its task. Default 8080. */
-  containerPort?: number;
+
   /**
    * ACM certificate for HTTPS on 443 (with `internet`, port 80 then redirects to it; with
    * `cloudfront`, the origin's own certificate and 443 is the only listener). Default none.
@@ -110,7 +110,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:LoadBalancer", name, {}, opts);
-    const containerPort = args.containerPort ?? 8080;
+    const containerPort = CONTAINER_PORT;
     const https = args.certificateArn !== undefined;
     const behindCloudFront = (args.exposure ?? "internet") === "cloudfront";
     const tags = args.tags ?? {};

@@ -1,14 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CONTAINER_PORT, SHUTDOWN_TIMEOUT_MS } from "../app/src/contract";
 import type { DeploymentSettings } from "./config";
 import { fargateTaskDefinition } from "./fargateTask";
 
 export const CONTAINER_NAME = "web";
-export const CONTAINER_PORT = 8080;
-/** How long the app waits for in-flight requests after SIGTERM (BOYACKY_SHUTDOWN_TIMEOUT_MS). */
-export const APP_SHUTDOWN_TIMEOUT_SECONDS = 10;
-/** ECS waits this long after SIGTERM before SIGKILL: the app's timeout plus a margin. */
-export const STOP_TIMEOUT_SECONDS = APP_SHUTDOWN_TIMEOUT_SECONDS + 5;
+/** ECS waits this long after SIGTERM before SIGKILL: the app's shutdown timeout plus a margin. */
+export const STOP_TIMEOUT_SECONDS = SHUTDOWN_TIMEOUT_MS / 1000 + 5;
 /** ECS ignores ALB health checks this long after a task starts; the app is up in about a second. */
 export const HEALTH_CHECK_GRACE_SECONDS = 15;
 
@@ -30,10 +28,10 @@ export interface ServiceArgs {
   imageRef: pulumi.Input<string>;
   executionRoleArn: pulumi.Input<string>;
   taskRoleArn: pulumi.Input<string>;
-  /** Environment of the app container. Default none. */
-  environment?: Record<string, pulumi.Input<string>>;
+  /** Environment of the app container (app/src/contract.ts appEnvironment). Default none. */
+  environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Environment variables ECS fills from SSM parameters (their ARNs). Default none. */
-  secrets?: Record<string, pulumi.Input<string>>;
+  secrets?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Task CPU units. Default 256 (0.25 vCPU). */
   cpu?: number;
   /** Task memory, MiB. Default 512. */

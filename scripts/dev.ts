@@ -7,12 +7,13 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { CONTAINER_PORT, HEALTH_PATH } from "../app/src/contract";
 import { createDynamoClient } from "../app/src/store/dynamoClient";
 import { ensureTable } from "../app/src/store/ensureTable";
 import { startLocalDynamo } from "./localDynamo";
 
 const root = path.resolve(__dirname, "..");
-const port = process.env.PORT || "8080";
+const port = process.env.PORT || String(CONTAINER_PORT);
 // Loopback unless asked: a development server is no business of the rest of the network.
 const host = process.env.HOST || "127.0.0.1";
 const tableName = process.env.BOYACKY_TABLE || "boyacky";
@@ -68,7 +69,7 @@ function urlHost(host: string): string {
 async function announceWhenUp(url: string, server: ReturnType<typeof spawn>): Promise<void> {
   for (let attempt = 0; attempt < 300 && server.exitCode === null; attempt++) {
     try {
-      const response = await fetch(`${url}/healthz`);
+      const response = await fetch(`${url}${HEALTH_PATH}`);
       if (response.ok) {
         console.log(`\n  Boyacky is running at ${url}  (Ctrl-C to stop)\n`);
         return;

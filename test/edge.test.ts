@@ -177,7 +177,7 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
       const direct = await runOfflineStack("dev", { edge: "none" });
       for (const type of [E.distribution, E.vpcOrigin, E.webAcl, E.logSource]) assert.equal(ofType(direct, type).length, 0, type);
       assert.equal(one(direct, T.loadBalancer).inputs.internal, false);
-      assert.equal(environmentOf(direct).BOYACKY_FORWARDED_PROTO_HEADER, undefined);
+      assert.equal(environmentOf(direct).BOYACKY_FORWARDED_PROTO_HEADER, "x-forwarded-proto", "the ALB's own header");
     });
   });
 

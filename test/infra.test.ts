@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { DYNAMODB_ACTIONS, TABLE_KEYS, TTL_ATTRIBUTE } from "../app/src/store/tableDesign";
 import { ELB_LOG_DELIVERY_SERVICE, TLS_POLICY } from "../infra/loadBalancer";
-import { APP_SHUTDOWN_TIMEOUT_SECONDS, CONTAINER_PORT, STOP_TIMEOUT_SECONDS } from "../infra/service";
+import { CONTAINER_PORT, SHUTDOWN_TIMEOUT_MS } from "../app/src/contract";
+import { STOP_TIMEOUT_SECONDS } from "../infra/service";
 import { type OfflineResource, type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
 import { byId, containerDefinition, inventory, ofType, one, T } from "./support/stackQueries";
 import { CERTIFICATE } from "./support/stackVariants";
@@ -340,7 +341,7 @@ describe("Pulumi program under mocks", function () {
       const container = containerDefinition(dev);
       const environment = Object.fromEntries(container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
       const appShutdownSeconds = Number(environment.BOYACKY_SHUTDOWN_TIMEOUT_MS) / 1000;
-      assert.equal(appShutdownSeconds, APP_SHUTDOWN_TIMEOUT_SECONDS);
+      assert.equal(appShutdownSeconds, SHUTDOWN_TIMEOUT_MS / 1000);
       assert.equal(container.stopTimeout, STOP_TIMEOUT_SECONDS);
       // ECS must not SIGKILL the app while it is still finishing in-flight requests.
       assert.ok(container.stopTimeout > appShutdownSeconds && container.stopTimeout <= 120);

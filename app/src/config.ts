@@ -1,3 +1,4 @@
+import { CONTAINER_PORT, SHUTDOWN_TIMEOUT_MS } from "./contract";
 import { isValidTimeZone } from "./domain/calendar";
 import { DEFAULT_PROTO_HEADER, parseTrustedProxies, type TrustedProxies } from "./http/clientIdentity";
 
@@ -117,7 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`BOYACKY_FORWARDED_PROTO_HEADER=${env.BOYACKY_FORWARDED_PROTO_HEADER} is not a header name: use e.g. x-forwarded-proto or cloudfront-forwarded-proto.`);
   }
   const retention = env.BOYACKY_RETENTION_DAYS;
-  const shutdownTimeoutMs = integer(env, "BOYACKY_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 120_000);
+  const shutdownTimeoutMs = integer(env, "BOYACKY_SHUTDOWN_TIMEOUT_MS", SHUTDOWN_TIMEOUT_MS, 0, 120_000);
   const requestTimeoutMs = integer(env, "BOYACKY_REQUEST_TIMEOUT_MS", DEFAULT_REQUEST_TIMEOUT_MS, 100, 120_000);
   if (requestTimeoutMs >= shutdownTimeoutMs) {
     throw new ConfigError(
@@ -133,7 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   return {
-    port: integer(env, "PORT", 8080, 0, 65_535),
+    port: integer(env, "PORT", CONTAINER_PORT, 0, 65_535),
     host: env.HOST || "0.0.0.0",
     tableName,
     timeZone,

@@ -6,11 +6,12 @@
  */
 import path from "node:path";
 import { type Arg, type Copy, DockerfileParser, type Env, type From, type Instruction } from "dockerfile-ast";
+import { CONTAINER_PORT } from "../../app/src/contract";
 
 export type DockerfileRule = "multi-stage" | "non-root" | "pinned-base" | "no-secrets" | "expose" | "runtime-copies";
 
-/** The port the app listens on (PORT's default) and the target group sends to. */
-export const APP_PORT = "8080";
+/** The port the app listens on (PORT's default) and the target group sends to: the contract's. */
+export const APP_PORT = String(CONTAINER_PORT);
 
 // An exact release (24.21.0, 24.21.0-bookworm-slim), not a moving one (latest, 24, 24-slim, lts).
 const EXACT_TAG = /^v?\d+\.\d+\.\d+(?:[-_.][0-9A-Za-z][0-9A-Za-z._-]*)?$/;

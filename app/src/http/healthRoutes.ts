@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { HEALTH_PATH } from "../contract";
 import type { GrumbleStore } from "../store/grumbleStore";
 
 /**
@@ -8,7 +9,7 @@ import type { GrumbleStore } from "../store/grumbleStore";
 export async function healthRoutes(app: FastifyInstance, options: { store: GrumbleStore }): Promise<void> {
   // Exempt from the rate limit: the ALB polls it from a few addresses, and a throttled health
   // check would take healthy tasks out of service.
-  app.get("/healthz", { config: { rateLimit: false } }, async (_request, reply) => {
+  app.get(HEALTH_PATH, { config: { rateLimit: false } }, async (_request, reply) => {
     reply.header("cache-control", "no-store");
     return { status: "ok" };
   });
