@@ -2,6 +2,7 @@
  * Boyacky on AWS ECS Fargate. This file only reads the stack's configuration, composes the
  * components in infra/, and exports the outputs; every setting is declared in Pulumi.yaml.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppImage } from "./infra/appImage";
 import { AppSecrets } from "./infra/appSecrets";
@@ -22,7 +23,10 @@ import { TaskRoles } from "./infra/taskRoles";
 const projectConfig = new pulumi.Config();
 const config = loadStackConfig((key) => projectConfig.get(key), new pulumi.Config("aws").get("region"));
 const name = `${pulumi.getProject()}-${pulumi.getStack()}`;
-const tags = { app: pulumi.getProject(), stack: pulumi.getStack() };
+// Every resource is tagged with its app and stack by the provider itself (the destroy workflow
+// and the review role's deny find resources by these tags).
+const provider = new aws.Provider(name, { region: config.region as aws.Region, defaultTags: { tags: { app: pulumi.getProject(), stack: pulumi.getStack() } } });
+const stackProvider = { providers: [provider] };
 
 const network = new Network(name, {
   region: config.region,
@@ -32,12 +36,11 @@ const network = new Network(name, {
   enableExecuteCommand: config.enableExecuteCommand,
   exportJob: true,
   protectData: config.protectData,
-  tags,
-});
+}, stackProvider);
 
-const image = new AppImage(name, { contextDir: "./app", keepImages: config.keepImages, tags });
+const image = new AppImage(name, { contextDir: "./app", keepImages: config.keepImages }, stackProvider);
 
-const data = new Data(name, { protectData: config.protectData, tags });
+const data = new Data(name, { protectData: config.protectData }, stackProvider);
 
 // With a domain: viewers use it; behind the edge the ALB also gets `origin.<domain>`, so that
 // CloudFront reaches it over HTTPS too. Without one, the edge's *.cloudfront.net name (or the ALB's).
@@ -45,7 +48,7 @@ const behindEdge = config.edge === "cloudfront";
 const shiftsTraffic = config.deployment.strategy !== "rolling";
 const zoneId = config.domainName ? hostedZoneIdOf(config.domainName, config.hostedZoneId) : undefined;
 const albDomain = config.domainName && zoneId ? { name: behindEdge ? `origin.${config.domainName}` : config.domainName, zoneId } : undefined;
-const albCertificate = albDomain && new DomainCertificate(`${name}-alb`, { domainName: albDomain.name, zoneId: albDomain.zoneId, tags });
+const albCertificate = albDomain && new DomainCertificate(`${name}-alb`, { domainName: albDomain.name, zoneId: albDomain.zoneId }, stackProvider);
 
 const loadBalancer = new LoadBalancer(name, {
   vpcId: network.vpcId,
@@ -57,8 +60,7 @@ const loadBalancer = new LoadBalancer(name, {
   trafficShifting: shiftsTraffic,
   protectData: config.protectData,
   dependsOn: [network.internetGateway],
-  tags,
-});
+}, stackProvider);
 
 const edge = behindEdge
   ? new Edge(name, {
@@ -69,26 +71,23 @@ const edge = behindEdge
       waf: config.waf ? { requestsPer5Minutes: config.wafRequestsPer5Minutes } : undefined,
       dependsOn: [network.internetGateway],
       protectData: config.protectData,
-      tags,
-    })
+    }, stackProvider)
   : undefined;
 
-const secrets = new AppSecrets(name, { stackName: name, tags });
+const secrets = new AppSecrets(name, { stackName: name }, stackProvider);
 
 const roles = new TaskRoles(name, {
   tableArn: data.tableArn,
   enableExecuteCommand: config.enableExecuteCommand,
   trafficShifting: shiftsTraffic,
   secretParameterArns: secrets.parameterArns,
-  tags,
-});
+}, stackProvider);
 
 const alarms = new DeploymentAlarms(name, {
   loadBalancerArnSuffix: loadBalancer.arnSuffix,
   targetGroupArnSuffixes: loadBalancer.targetGroupArnSuffixes,
   thresholds: config.deployment.alarms,
-  tags,
-});
+}, stackProvider);
 
 const service = new Service(name, {
   region: config.region,
@@ -133,8 +132,7 @@ const service = new Service(name, {
   enableExecuteCommand: config.enableExecuteCommand,
   spot: config.spot,
   onDemandBase: config.onDemandBase,
-  tags,
-});
+}, stackProvider);
 
 const exportJob = new ExportJob(name, {
   region: config.region,
@@ -152,8 +150,7 @@ const exportJob = new ExportJob(name, {
   expireDays: config.exportExpireDays,
   logRetentionDays: config.logRetentionDays,
   protectData: config.protectData,
-  tags,
-});
+}, stackProvider);
 
 export const url = edge?.url ?? loadBalancer.url;
 export const albDnsName = loadBalancer.dnsName;

@@ -11,8 +11,6 @@ export interface AppImageArgs {
   contextDir?: string;
   /** Images kept in the repository; older ones are expired by a lifecycle rule. Default 10. */
   keepImages?: number;
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 /**
@@ -39,7 +37,6 @@ export class AppImage extends pulumi.ComponentResource {
       encryptionConfigurations: [{ encryptionType: "AES256" }],
       // Images are rebuilt from git, so `pulumi destroy` removes the repository with them, in prod too.
       forceDelete: true,
-      tags: args.tags,
     }, parent);
 
     new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, {

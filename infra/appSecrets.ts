@@ -8,7 +8,6 @@ export const PARAMETER_PATH = "/boyacky/";
 export interface AppSecretsArgs {
   /** The stack's name, e.g. `boyacky-dev`: the parameters are under `/boyacky/<stack>/`. */
   stackName: string;
-  tags?: Record<string, string>;
 }
 
 /**
@@ -32,7 +31,6 @@ export class AppSecrets extends pulumi.ComponentResource {
       description: "Signs Boyacky's CSRF cookie; shared by every task (BOYACKY_COOKIE_SECRET)",
       type: "SecureString",
       value: pulumi.secret(randomBytes(48).toString("base64url")),
-      tags: args.tags,
     }, { parent: this, ignoreChanges: ["value"] });
 
     this.containerSecrets = { BOYACKY_COOKIE_SECRET: cookieSecret.arn };

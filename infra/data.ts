@@ -8,8 +8,6 @@ export interface DataArgs {
    * stack is destroyed. Default false: `pulumi destroy` removes it.
    */
   protectData?: boolean;
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 /**
@@ -38,7 +36,6 @@ export class Data extends pulumi.ComponentResource {
       ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
       pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: protectData,
-      tags: args.tags,
     }, { parent: this, retainOnDelete: protectData });
 
     this.tableName = table.name;

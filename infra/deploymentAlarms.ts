@@ -9,8 +9,6 @@ export interface DeploymentAlarmsArgs {
   targetGroupArnSuffixes: pulumi.Input<string>[];
   /** Thresholds. */
   thresholds: DeploymentSettings["alarms"];
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 /** One-minute datapoints, so that a bad deployment is caught within minutes. */
@@ -30,7 +28,7 @@ export class DeploymentAlarms extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { thresholds } = args;
     const onLoadBalancer = { LoadBalancer: args.loadBalancerArnSuffix };
-    const common = { namespace: "AWS/ApplicationELB", period: PERIOD_SECONDS, treatMissingData: "notBreaching", tags: args.tags };
+    const common = { namespace: "AWS/ApplicationELB", period: PERIOD_SECONDS, treatMissingData: "notBreaching" };
 
     const alarms = [
       new aws.cloudwatch.MetricAlarm(`${name}-target-5xx-rate`, {
@@ -45,7 +43,6 @@ export class DeploymentAlarms extends pulumi.ComponentResource {
           { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: onLoadBalancer, period: PERIOD_SECONDS, stat: "Sum" } },
           { id: "rate", expression: "100 * FILL(errors, 0) / requests", label: "target 5xx, percent of requests", returnData: true },
         ],
-        tags: args.tags,
       }, parent),
       new aws.cloudwatch.MetricAlarm(`${name}-elb-5xx`, {
         ...common,

@@ -11,8 +11,6 @@ export interface DomainCertificateArgs {
    * CloudFront only uses certificates from US East (N. Virginia)). Default the stack's region.
    */
   region?: string;
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 /**
@@ -31,7 +29,6 @@ export class DomainCertificate extends pulumi.ComponentResource {
       domainName: args.domainName,
       validationMethod: "DNS",
       region: args.region,
-      tags: args.tags,
     }, parent);
     // One record for the one name (Route 53 is global).
     const validation = certificate.domainValidationOptions.apply((options) => options[0]);

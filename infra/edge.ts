@@ -42,8 +42,6 @@ export interface EdgeArgs {
   protectData?: boolean;
   /** Days the access logs are kept. Default 30. */
   accessLogExpireDays?: number;
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 /**
@@ -61,7 +59,6 @@ export class Edge extends pulumi.ComponentResource {
 
   constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:Edge", name, {}, opts);
-    const tags = args.tags ?? {};
     const parent = { parent: this };
 
     // Relied on (CloudFront Developer Guide, "Restrict access with VPC origins"): the origin is an
@@ -78,7 +75,6 @@ export class Edge extends pulumi.ComponentResource {
         originProtocolPolicy: args.originHttps ? "https-only" : "http-only",
         originSslProtocols: { items: ["TLSv1.2"], quantity: 1 },
       },
-      tags,
     }, { parent: this, dependsOn: args.dependsOn, replaceOnChanges: ["vpcOriginEndpointConfig"] });
 
     const staticAssets = new aws.cloudfront.CachePolicy(`${name}-static`, {
@@ -96,8 +92,8 @@ export class Edge extends pulumi.ComponentResource {
       },
     }, parent);
 
-    const certificate = args.domain && new DomainCertificate(`${name}-viewer`, { domainName: args.domain.name, zoneId: args.domain.zoneId, region: EDGE_REGION, tags }, parent);
-    const webAcl = args.waf && new WebAcl(name, { requestsPer5Minutes: args.waf.requestsPer5Minutes, tags }, parent);
+    const certificate = args.domain && new DomainCertificate(`${name}-viewer`, { domainName: args.domain.name, zoneId: args.domain.zoneId, region: EDGE_REGION }, parent);
+    const webAcl = args.waf && new WebAcl(name, { requestsPer5Minutes: args.waf.requestsPer5Minutes }, parent);
 
     const distribution = new aws.cloudfront.Distribution(`${name}-cdn`, {
       enabled: true,
@@ -137,7 +133,6 @@ export class Edge extends pulumi.ComponentResource {
       webAclId: webAcl?.arn,
       // `pulumi up` returns once the distribution is deployed to the edges (minutes).
       waitForDeployment: true,
-      tags,
     }, parent);
 
     // Standard logging v2 into an ACL-free bucket (the legacy logging needs bucket ACLs): the
@@ -158,20 +153,17 @@ export class Edge extends pulumi.ComponentResource {
       }],
       expireDays: args.accessLogExpireDays ?? 30,
       protectData: args.protectData,
-      tags,
     }, parent);
-    const source = new aws.cloudwatch.LogDeliverySource(`${name}-cdn-logs`, { name: `${name}-cdn`, logType: "ACCESS_LOGS", resourceArn: distribution.arn, region: EDGE_REGION, tags }, parent);
+    const source = new aws.cloudwatch.LogDeliverySource(`${name}-cdn-logs`, { name: `${name}-cdn`, logType: "ACCESS_LOGS", resourceArn: distribution.arn, region: EDGE_REGION }, parent);
     const destination = new aws.cloudwatch.LogDeliveryDestination(`${name}-cdn-logs`, {
       name: `${name}-cdn-s3`,
       deliveryDestinationConfiguration: { destinationResourceArn: accessLogs.arn },
       region: EDGE_REGION,
-      tags,
     }, parent);
     new aws.cloudwatch.LogDelivery(`${name}-cdn-logs`, {
       deliverySourceName: source.name,
       deliveryDestinationArn: destination.arn,
       region: EDGE_REGION,
-      tags,
     }, { parent: this, dependsOn: [accessLogs.policy] });
 
     if (args.domain) {

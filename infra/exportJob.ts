@@ -35,7 +35,6 @@ export interface ExportJobArgs {
   logRetentionDays?: number;
   /** Keep the exports bucket on `pulumi destroy` (prod). Default false: emptied and removed. */
   protectData?: boolean;
-  tags?: Record<string, string>;
 }
 
 /**
@@ -52,13 +51,12 @@ export class ExportJob extends pulumi.ComponentResource {
 
   constructor(name: string, args: ExportJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:ExportJob", name, {}, opts);
-    const tags = args.tags ?? {};
     const parent = { parent: this };
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
 
-    const bucket = new PrivateBucket(`${name}-exports`, { expireDays: args.expireDays ?? 90, protectData: args.protectData, tags }, parent);
+    const bucket = new PrivateBucket(`${name}-exports`, { expireDays: args.expireDays ?? 90, protectData: args.protectData }, parent);
 
-    const taskRole = new aws.iam.Role(`${name}-export-task`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", account), tags }, parent);
+    const taskRole = new aws.iam.Role(`${name}-export-task`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", account) }, parent);
     new aws.iam.RolePolicy(`${name}-export-task`, {
       role: taskRole.id,
       policy: pulumi.all([args.tableArn, bucket.arn]).apply(([tableArn, bucketArn]) =>
@@ -74,7 +72,7 @@ export class ExportJob extends pulumi.ComponentResource {
       ),
     }, parent);
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-export-logs`, { namePrefix: `/ecs/${name}-export-`, retentionInDays: args.logRetentionDays ?? 30, tags }, parent);
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-export-logs`, { namePrefix: `/ecs/${name}-export-`, retentionInDays: args.logRetentionDays ?? 30 }, parent);
 
     const command = [...EXPORT_COMMAND, ...(args.encoding && args.encoding !== "utf8" ? ["--encoding", args.encoding] : [])];
     const taskDefinition = fargateTaskDefinition(`${name}-export`, {
@@ -95,14 +93,13 @@ export class ExportJob extends pulumi.ComponentResource {
       memory: 512,
       executionRoleArn: args.executionRoleArn,
       taskRoleArn: taskRole.arn,
-      tags,
     }, parent);
 
     // No inbound traffic at all: the job only calls AWS APIs.
     const securityGroup = new aws.ec2.SecurityGroup(`${name}-export`, {
       vpcId: args.vpcId,
       description: "Export job: no inbound; HTTPS out to DynamoDB, Comprehend and S3",
-      tags: { ...tags, Name: `${name}-export` },
+      tags: { Name: `${name}-export` },
     }, parent);
     new aws.vpc.SecurityGroupEgressRule(`${name}-export-https-out`, {
       securityGroupId: securityGroup.id,
@@ -115,7 +112,7 @@ export class ExportJob extends pulumi.ComponentResource {
 
     const family = pulumi.interpolate`arn:aws:ecs:${args.region}:${account}:task-definition/${name}-export`;
     if (args.schedule) {
-      const schedulerRole = new aws.iam.Role(`${name}-export-scheduler`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("scheduler.amazonaws.com", account), tags }, parent);
+      const schedulerRole = new aws.iam.Role(`${name}-export-scheduler`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("scheduler.amazonaws.com", account) }, parent);
       new aws.iam.RolePolicy(`${name}-export-scheduler`, {
         role: schedulerRole.id,
         // What EventBridge Scheduler needs to run an ECS task (EventBridge Scheduler User Guide, "Set up the execution role").

@@ -30,7 +30,6 @@ export interface FargateTaskArgs {
   memory: number;
   executionRoleArn: pulumi.Input<string>;
   taskRoleArn: pulumi.Input<string>;
-  tags?: Record<string, string>;
 }
 
 /**
@@ -71,6 +70,5 @@ export function fargateTaskDefinition(name: string, args: FargateTaskArgs, opts:
     executionRoleArn: args.executionRoleArn,
     taskRoleArn: args.taskRoleArn,
     containerDefinitions,
-    tags: args.tags,
   }, opts);
 }

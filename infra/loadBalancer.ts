@@ -73,8 +73,6 @@ export interface LoadBalancerArgs {
    * refuses an internet-facing load balancer in a VPC without one. Default none.
    */
   dependsOn?: pulumi.Resource[];
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 /**
@@ -113,7 +111,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
     const containerPort = CONTAINER_PORT;
     const https = args.certificateArn !== undefined;
     const behindCloudFront = (args.exposure ?? "internet") === "cloudfront";
-    const tags = args.tags ?? {};
     const parent = { parent: this };
 
     const securityGroup = new aws.ec2.SecurityGroup(`${name}-alb`, {
@@ -121,7 +118,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       // EC2 allows only a-z A-Z 0-9, spaces and ._-:/()#,@[]+=&;{}!$* in descriptions (no apostrophe):
       // test/support/awsValueRules.ts holds the rule and its source.
       description: behindCloudFront ? "ALB: CloudFront origin-facing addresses only; to the task port only" : "ALB: HTTP(S) from anywhere; to the task port only",
-      tags: { ...tags, Name: `${name}-alb` },
+      tags: { Name: `${name}-alb` },
     }, parent);
     const cloudFront = behindCloudFront ? aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, parent) : undefined;
     this.proxyCidrs = cloudFront ? cloudFront.entries.apply((entries) => [args.vpcCidr, ...entries.map((entry) => entry.cidr)]) : pulumi.output([args.vpcCidr]);
@@ -171,7 +168,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
       }],
       expireDays: args.accessLogExpireDays ?? 30,
       protectData: args.protectData,
-      tags,
     }, parent);
 
     const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
@@ -183,7 +179,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
       desyncMitigationMode: "strictest",
       enableDeletionProtection: args.protectData ?? false,
       accessLogs: { bucket: accessLogs.bucketName, enabled: true },
-      tags,
     }, {
       parent: this,
       // AWS refuses access logs it cannot write yet, and an internet-facing ALB in a VPC without an
@@ -206,7 +201,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
         healthyThreshold: TARGET_HEALTH.healthyThreshold,
         unhealthyThreshold: TARGET_HEALTH.unhealthyThreshold,
       },
-      tags,
     }, parent);
     const targetGroup = targetGroupOf(`${name}-tg`);
 
@@ -221,7 +215,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
         defaultActions: https
           ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
           : forward,
-        tags,
       }, parent));
     }
     if (https) {
@@ -232,7 +225,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
         sslPolicy: TLS_POLICY,
         certificateArn: args.certificateArn,
         defaultActions: forward,
-        tags,
       }, parent));
     }
 
@@ -252,14 +244,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
         priority: 1,
         conditions: [{ httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER, values: ["1"] } }],
         actions: weighted,
-        tags,
       }, ecsOwnsWeights);
       const production = new aws.lb.ListenerRule(`${name}-production-traffic`, {
         listenerArn: serving.arn,
         priority: 10,
         conditions: [{ pathPattern: { values: ["/*"] } }],
         actions: weighted,
-        tags,
       }, ecsOwnsWeights);
       this.trafficShifting = { alternateTargetGroupArn: alternate.arn, productionListenerRuleArn: production.arn, testListenerRuleArn: test.arn };
       this.listenerRules = [test, production];

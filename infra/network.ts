@@ -20,8 +20,6 @@ export interface NetworkArgs {
   enableExecuteCommand?: boolean;
   /** Also create the `comprehend` interface endpoint the export job needs, with egressMode `endpoints` (S3's gateway endpoint is always there). Default false. */
   exportJob?: boolean;
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 /**
@@ -81,17 +79,16 @@ export class Network extends pulumi.ComponentResource {
     super("boyacky:infra:Network", name, {}, opts);
     const cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
     const egressMode = args.egressMode ?? "public";
-    const tags = args.tags ?? {};
     const parent = { parent: this };
 
     const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
       cidrBlock,
       enableDnsHostnames: true, // interface endpoints' private DNS needs both
       enableDnsSupport: true,
-      tags: { ...tags, Name: `${name}-vpc` },
+      tags: { Name: `${name}-vpc` },
     }, parent);
 
-    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-default-unused` } }, parent);
+    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { Name: `${name}-default-unused` } }, parent);
 
     // Flow logs go to S3 rather than CloudWatch Logs: S3 delivery of these vended logs costs half the
     // CloudWatch ingestion price per GB (first tier: $0.38 vs $0.76 in Tokyo, $0.25 vs $0.50 in
@@ -118,7 +115,6 @@ export class Network extends pulumi.ComponentResource {
       },
       expireDays: args.flowLogExpireDays ?? 30,
       protectData: args.protectData,
-      tags,
     }, parent);
     new aws.ec2.FlowLog(`${name}-flow-log`, {
       vpcId: vpc.id,
@@ -126,13 +122,13 @@ export class Network extends pulumi.ComponentResource {
       logDestinationType: "s3",
       logDestination: flowLogs.arn,
       maxAggregationInterval: 600,
-      tags: { ...tags, Name: `${name}-flow-log` },
+      tags: { Name: `${name}-flow-log` },
     }, { parent: this, dependsOn: [flowLogs.policy] }); // otherwise AWS would write a bucket policy of its own
 
-    const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-igw` } }, parent);
+    const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: `${name}-igw` } }, parent);
     const zones = aws.getAvailabilityZonesOutput({ state: "available", excludeZoneIds: [...VPC_ORIGIN_UNSUPPORTED_ZONE_IDS] }, parent);
 
-    const publicRouteTable = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-public` } }, parent);
+    const publicRouteTable = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: { Name: `${name}-public` } }, parent);
     new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRouteTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }, parent);
 
     const publicSubnets: aws.ec2.Subnet[] = [];
@@ -146,7 +142,7 @@ export class Network extends pulumi.ComponentResource {
         cidrBlock: subnetCidr(cidrBlock, az),
         // Nothing gets a public IP unless it asks: the ALB's nodes do; tasks only in `public` mode.
         mapPublicIpOnLaunch: false,
-        tags: { ...tags, Name: `${name}-public-${az}`, tier: "public" },
+        tags: { Name: `${name}-public-${az}`, tier: "public" },
       }, parent);
       new aws.ec2.RouteTableAssociation(`${name}-public-${az}`, { subnetId: publicSubnet.id, routeTableId: publicRouteTable.id }, parent);
 
@@ -155,9 +151,9 @@ export class Network extends pulumi.ComponentResource {
         availabilityZone,
         cidrBlock: subnetCidr(cidrBlock, AZ_COUNT + az),
         mapPublicIpOnLaunch: false,
-        tags: { ...tags, Name: `${name}-private-${az}`, tier: "private" },
+        tags: { Name: `${name}-private-${az}`, tier: "private" },
       }, parent);
-      const privateRouteTable = new aws.ec2.RouteTable(`${name}-private-${az}`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-private-${az}` } }, parent);
+      const privateRouteTable = new aws.ec2.RouteTable(`${name}-private-${az}`, { vpcId: vpc.id, tags: { Name: `${name}-private-${az}` } }, parent);
       new aws.ec2.RouteTableAssociation(`${name}-private-${az}`, { subnetId: privateSubnet.id, routeTableId: privateRouteTable.id }, parent);
 
       publicSubnets.push(publicSubnet);
@@ -168,8 +164,8 @@ export class Network extends pulumi.ComponentResource {
     if (egressMode === "nat") {
       const natCount = (args.natGateways ?? "single") === "perAz" ? AZ_COUNT : 1;
       const natGateways = publicSubnets.slice(0, natCount).map((subnet, az) => {
-        const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { ...tags, Name: `${name}-nat-${az}` } }, parent);
-        return new aws.ec2.NatGateway(`${name}-nat-${az}`, { subnetId: subnet.id, allocationId: eip.id, tags: { ...tags, Name: `${name}-nat-${az}` } }, { parent: this, dependsOn: [internetGateway] });
+        const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { Name: `${name}-nat-${az}` } }, parent);
+        return new aws.ec2.NatGateway(`${name}-nat-${az}`, { subnetId: subnet.id, allocationId: eip.id, tags: { Name: `${name}-nat-${az}` } }, { parent: this, dependsOn: [internetGateway] });
       });
       privateRouteTables.forEach((table, az) => {
         new aws.ec2.Route(`${name}-private-${az}-default`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[az % natCount].id }, parent);
@@ -183,13 +179,13 @@ export class Network extends pulumi.ComponentResource {
           serviceName: `com.amazonaws.${args.region}.${service}`,
           vpcEndpointType: "Gateway",
           routeTableIds: privateRouteTables.map((table) => table.id),
-          tags: { ...tags, Name: `${name}-${service}` },
+          tags: { Name: `${name}-${service}` },
         }, parent);
       }
       const endpointSecurityGroup = new aws.ec2.SecurityGroup(`${name}-endpoints`, {
         vpcId: vpc.id,
         description: "VPC interface endpoints: HTTPS from inside the VPC only",
-        tags: { ...tags, Name: `${name}-endpoints` },
+        tags: { Name: `${name}-endpoints` },
       }, parent);
       new aws.vpc.SecurityGroupIngressRule(`${name}-endpoints-https`, {
         securityGroupId: endpointSecurityGroup.id,
@@ -212,7 +208,7 @@ export class Network extends pulumi.ComponentResource {
           privateDnsEnabled: true,
           subnetIds: privateSubnets.map((subnet) => subnet.id),
           securityGroupIds: [endpointSecurityGroup.id],
-          tags: { ...tags, Name: `${name}-${service}` },
+          tags: { Name: `${name}-${service}` },
         }, parent);
       }
     }

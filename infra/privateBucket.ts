@@ -25,8 +25,6 @@ export interface PrivateBucketArgs {
    * `pulumi destroy` (prod: logs are evidence, exports are data). Default false: the bucket is emptied and removed.
    */
   protectData?: boolean;
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 /** The bucket policy statement that refuses every request not made over TLS (FSBP S3.5). */
@@ -56,13 +54,12 @@ export class PrivateBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: PrivateBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:PrivateBucket", name, {}, opts);
-    const tags = args.tags ?? {};
     const protectData = args.protectData ?? false;
     // A kept bucket keeps its settings too: deleting the public access block or the TLS-only policy
     // of a bucket left behind would loosen it.
     const parent = { parent: this, retainOnDelete: protectData };
 
-    const bucket = new aws.s3.Bucket(name, { forceDestroy: !protectData, tags }, parent);
+    const bucket = new aws.s3.Bucket(name, { forceDestroy: !protectData }, parent);
     new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
       bucket: bucket.id,
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],

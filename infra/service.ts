@@ -64,8 +64,6 @@ export interface ServiceArgs {
     testListenerRuleArn: pulumi.Input<string>;
     roleArn: pulumi.Input<string>;
   };
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 const ECS_STRATEGY = { rolling: "ROLLING", canary: "CANARY", linear: "LINEAR", "blue-green": "BLUE_GREEN" } as const;
@@ -97,13 +95,11 @@ export class Service extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:Service", name, {}, opts);
     const parent = { parent: this };
-    const tags = args.tags ?? {};
     const spot = args.spot ?? false;
     const enableExecuteCommand = args.enableExecuteCommand ?? false;
 
     const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
       settings: [{ name: "containerInsights", value: "enabled" }],
-      tags,
     }, parent);
     const capacityProviders = new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
       clusterName: cluster.name,
@@ -113,13 +109,12 @@ export class Service extends pulumi.ComponentResource {
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
       namePrefix: `/ecs/${name}-`,
       retentionInDays: args.logRetentionDays ?? 30,
-      tags,
     }, parent);
 
     const securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks`, {
       vpcId: args.vpcId,
       description: "Tasks: the container port from the ALB only; HTTPS out to AWS APIs",
-      tags: { ...tags, Name: `${name}-tasks` },
+      tags: { Name: `${name}-tasks` },
     }, parent);
     new aws.vpc.SecurityGroupIngressRule(`${name}-tasks-from-alb`, {
       securityGroupId: securityGroup.id,
@@ -154,7 +149,6 @@ export class Service extends pulumi.ComponentResource {
       memory: args.memory ?? 512,
       executionRoleArn: args.executionRoleArn,
       taskRoleArn: args.taskRoleArn,
-      tags,
     }, parent);
 
     const service = new aws.ecs.Service(`${name}-service`, {
@@ -206,7 +200,6 @@ export class Service extends pulumi.ComponentResource {
       propagateTags: "SERVICE",
       // `pulumi up` returns only when the rollout is done, and fails if the circuit breaker rolls back.
       waitForSteadyState: true,
-      tags,
     }, {
       parent: this,
       // The capacity providers must be on the cluster before a strategy can name them.

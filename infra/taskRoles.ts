@@ -36,8 +36,6 @@ export interface TaskRolesArgs {
   trafficShifting?: boolean;
   /** SSM parameters ECS reads into the container's environment at start: the execution role may read exactly these. Default none. */
   secretParameterArns?: pulumi.Input<string>[];
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 /**
@@ -57,7 +55,7 @@ export class TaskRoles extends pulumi.ComponentResource {
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
     const assumeRolePolicy = serviceTrustPolicy("ecs-tasks.amazonaws.com", account);
 
-    const executionRole = new aws.iam.Role(`${name}-execution`, { path: STACK_ROLE_PATH, assumeRolePolicy, tags: args.tags }, parent);
+    const executionRole = new aws.iam.Role(`${name}-execution`, { path: STACK_ROLE_PATH, assumeRolePolicy }, parent);
     new aws.iam.RolePolicyAttachment(`${name}-execution`, { role: executionRole.name, policyArn: TASK_EXECUTION_POLICY_ARN }, parent);
     if (args.secretParameterArns?.length) {
       // SecureStrings under AWS's own key for SSM need no kms:Decrypt (ECS Developer Guide, "Required IAM permissions for Amazon ECS secrets").
@@ -69,7 +67,7 @@ export class TaskRoles extends pulumi.ComponentResource {
       }, parent);
     }
 
-    const taskRole = new aws.iam.Role(`${name}-task`, { path: STACK_ROLE_PATH, assumeRolePolicy, tags: args.tags }, parent);
+    const taskRole = new aws.iam.Role(`${name}-task`, { path: STACK_ROLE_PATH, assumeRolePolicy }, parent);
     new aws.iam.RolePolicy(`${name}-task-dynamodb`, {
       role: taskRole.id,
       policy: pulumi.output(args.tableArn).apply((tableArn) =>
@@ -87,7 +85,7 @@ export class TaskRoles extends pulumi.ComponentResource {
     }
 
     if (args.trafficShifting) {
-      const loadBalancerRole = new aws.iam.Role(`${name}-ecs-traffic`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", account), tags: args.tags }, parent);
+      const loadBalancerRole = new aws.iam.Role(`${name}-ecs-traffic`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", account) }, parent);
       const attached = new aws.iam.RolePolicyAttachment(`${name}-ecs-traffic`, { role: loadBalancerRole.name, policyArn: LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN }, parent);
       // The service must not name the role before it can act.
       this.loadBalancerRoleArn = pulumi.all([loadBalancerRole.arn, attached.id]).apply(([arn]) => arn);

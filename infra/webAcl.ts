@@ -14,8 +14,6 @@ export const COUNTED_COMMON_RULES = ["CrossSiteScripting_BODY", "GenericLFI_BODY
 export interface WebAclArgs {
   /** Requests one client IP may send in 5 minutes before it is blocked (AWS WAF: at least 10). */
   requestsPer5Minutes: number;
-  /** Tags added to every resource. Default none. */
-  tags?: Record<string, string>;
 }
 
 /**
@@ -59,7 +57,6 @@ export class WebAcl extends pulumi.ComponentResource {
         },
       ],
       visibilityConfig: visibility(`${name}-waf`),
-      tags: args.tags,
     }, { parent: this });
 
     this.arn = webAcl.arn;

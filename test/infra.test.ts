@@ -63,6 +63,14 @@ describe("Pulumi program under mocks", function () {
       assert.equal(counts[T.eip], undefined);
     });
 
+    it("the provider tags every resource with its app and stack (the destroy workflow and the review role rely on them)", () => {
+      for (const stack of [dev, prod]) {
+        const providers = ofType(stack, "pulumi:providers:aws");
+        assert.equal(providers.length, 1);
+        assert.deepEqual(JSON.parse(providers[0].inputs.defaultTags), { tags: { app: "boyacky", stack: stack.stack } });
+      }
+    });
+
     it("every resource is created inside a component, never loose at the top", () => {
       for (const resource of dev.resources) {
         if (resource.type.startsWith("aws:") || resource.type.startsWith("docker:")) {
