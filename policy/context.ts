@@ -4,11 +4,9 @@
  * cheap dev layout, exactly the exceptions below are downgraded to advisory (reported, not
  * blocking). Each carries its reason.
  */
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import type { EnforcementLevel } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
+import { readProject } from "../scripts/project";
 
 /** The stack being checked and its configuration (full keys, e.g. `boyacky:egressMode`). */
 export interface PackContext {
@@ -105,23 +103,11 @@ export function enforcementFor(policy: string, context: PackContext): Enforcemen
   return exceptionFor(policy, context) ? "advisory" : "mandatory";
 }
 
-/** The project's declared defaults from Pulumi.yaml (next to this folder), as full config keys. */
-export function projectDefaults(): Record<string, string> {
-  const file = path.resolve(__dirname, "..", "Pulumi.yaml");
-  if (!existsSync(file)) return {};
-  const project = parse(readFileSync(file, "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
-  const defaults: Record<string, string> = {};
-  for (const [key, declaration] of Object.entries(project.config ?? {})) {
-    if (declaration?.default !== undefined) defaults[`${project.name}:${key}`] = String(declaration.default);
-  }
-  return defaults;
-}
-
 /**
  * The context when the Pulumi CLI runs the pack: the CLI passes the stack name and the stack's
- * configuration to the policy pack's process, as it does to a program. Project defaults fill in
- * what the stack does not set. No stack name (e.g. `pulumi policy publish`) means no exceptions.
+ * configuration to the policy pack's process, as it does to a program. Pulumi.yaml's defaults fill
+ * in what the stack does not set. No stack name (e.g. `pulumi policy publish`) means no exceptions.
  */
 export function contextFromEngine(): PackContext {
-  return { stack: pulumi.getStack(), config: { ...projectDefaults(), ...pulumi.runtime.allConfig() } };
+  return { stack: pulumi.getStack(), config: { ...readProject().defaults, ...pulumi.runtime.allConfig() } };
 }

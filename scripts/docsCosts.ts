@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PROJECT_ROOT } from "./offlineStack";
+import { PROJECT_ROOT } from "./project";
 import { runCli } from "./plan/cli";
 import { readBetweenMarkers, renderCostTable, replaceBetweenMarkers } from "./plan/costTable";
 import { PlanError } from "./plan/errors";

@@ -5,12 +5,12 @@
  * recorded with its inputs and resource options. Used by the infra tests and `npm run plan`.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { listStacks, PROJECT_ROOT, readProject } from "./project";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const MOCK_ACCOUNT = "123456789012";
 
 export interface OfflineResource {
@@ -39,35 +39,15 @@ export interface OfflineStack {
 /** A stack file that is missing, or a config value the program refuses. */
 export class OfflineStackError extends Error {}
 
-interface ProjectFile {
-  name: string;
-  config?: Record<string, { default?: unknown }>;
-}
-
-function readYaml<T>(file: string): T {
-  return parse(readFileSync(file, "utf8")) as T;
-}
-
-/** Stacks that have a Pulumi.<stack>.yaml. */
-export function listStacks(projectDir = PROJECT_ROOT): string[] {
-  return readdirSync(projectDir)
-    .map((file) => /^Pulumi\.([\w-]+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined)
-    .sort();
-}
-
 /** The stack's configuration as the CLI would pass it: project defaults, stack file, overrides. */
 export function resolveStackConfig(stack: string, overrides: Record<string, string> = {}, projectDir = PROJECT_ROOT): { project: string; config: Record<string, string> } {
   const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!existsSync(stackFile)) {
     throw new OfflineStackError(`no stack "${stack}": ${path.basename(stackFile)} does not exist; stacks here: ${listStacks(projectDir).join(", ")}`);
   }
-  const project = readYaml<ProjectFile>(path.join(projectDir, "Pulumi.yaml"));
-  const config: Record<string, string> = {};
-  for (const [key, declaration] of Object.entries(project.config ?? {})) {
-    if (declaration?.default !== undefined) config[`${project.name}:${key}`] = String(declaration.default);
-  }
-  const stackConfig = readYaml<{ config?: Record<string, unknown> }>(stackFile).config ?? {};
+  const project = readProject(projectDir);
+  const config: Record<string, string> = { ...project.defaults };
+  const stackConfig = (parse(readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
   for (const [key, value] of Object.entries(stackConfig)) config[key] = String(value);
   for (const [key, value] of Object.entries(overrides)) config[key.includes(":") ? key : `${project.name}:${key}`] = value;
   return { project: project.name, config };

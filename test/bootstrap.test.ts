@@ -3,7 +3,8 @@ import path from "node:path";
 import { deployStatements, REVIEW_STACK_PREFIX, reviewStatements, type Statement } from "../bootstrap/deployPermissions";
 import { GITHUB_OIDC_URL } from "../bootstrap/deployRoles";
 import { STACK_ROLE_PATH } from "../infra/taskRoles";
-import { MOCK_ACCOUNT, type OfflineStack, OfflineStackError, PROJECT_ROOT, runOfflineStack } from "../scripts/offlineStack";
+import { MOCK_ACCOUNT, type OfflineStack, OfflineStackError, runOfflineStack } from "../scripts/offlineStack";
+import { PROJECT_ROOT } from "../scripts/project";
 import { arnMatches } from "./support/iamPolicy";
 import { ofType, one, T } from "./support/stackQueries";
 

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
 import { loadStackConfig, StackConfigError } from "../infra/config";
 import { OfflineStackError, resolveStackConfig, runOfflineStack } from "../scripts/offlineStack";
+import { readProject } from "../scripts/project";
 
-const declared = Object.keys(parse(readFileSync("Pulumi.yaml", "utf8")).config);
+const declared = readProject().keys;
 
 /** Dev's resolved config (defaults + Pulumi.dev.yaml) with some keys changed. */
 function devWith(overrides: Record<string, string>) {

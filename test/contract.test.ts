@@ -10,7 +10,8 @@ import path from "node:path";
 import { parse } from "yaml";
 import { type AppConfig, loadConfig } from "../app/src/config";
 import { appEnvironment, CONTAINER_PORT, CONTAINER_USER, HEALTH_PATH, SHUTDOWN_TIMEOUT_MS } from "../app/src/contract";
-import { type OfflineStack, PROJECT_ROOT, runOfflineStack } from "../scripts/offlineStack";
+import { type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
+import { PROJECT_ROOT } from "../scripts/project";
 import { containerDefinition, one, T } from "./support/stackQueries";
 
 /** What compose.yaml's app service says against the contract: one sentence per drift. */

@@ -3,7 +3,7 @@ import { appendFileSync, chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { hashBuildContext } from "../infra/buildContextHash";
-import { PROJECT_ROOT } from "../scripts/offlineStack";
+import { PROJECT_ROOT } from "../scripts/project";
 
 // ECR tags are IMMUTABLE: whatever makes the docker provider rebuild must also change the tag,
 // or the push of the rebuilt image under the old tag is refused.

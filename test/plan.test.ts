@@ -6,7 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { TARGET_HEALTH } from "../infra/loadBalancer";
 import { HEALTH_CHECK_GRACE_SECONDS } from "../infra/service";
-import { type OfflineStack, PROJECT_ROOT } from "../scripts/offlineStack";
+import type { OfflineStack } from "../scripts/offlineStack";
 import { parsePlanArgs } from "../scripts/plan/args";
 import { oneLine } from "../scripts/plan/cli";
 import { COSTS_END, COSTS_START, readBetweenMarkers, renderCostTable, replaceBetweenMarkers } from "../scripts/plan/costTable";
@@ -17,6 +17,7 @@ import { loadPriceTable, pricesFor } from "../scripts/plan/prices";
 import { buildPlan, type Plan, renderPlan } from "../scripts/plan/report";
 import { AWS_DEFAULT_TIMING, rolloutFloorSeconds } from "../scripts/plan/rollout";
 import { flattenTree, type TreeNode } from "../scripts/plan/tree";
+import { PROJECT_ROOT } from "../scripts/project";
 import { T } from "./support/stackQueries";
 
 const run = promisify(execFile);

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { PROJECT_ROOT } from "../scripts/offlineStack";
-import { exceptionsIn, projectDefaults } from "../policy/context";
+import { exceptionsIn } from "../policy/context";
 import { GUARDRAILS, PACK_NAME } from "../policy/policies";
+import { PROJECT_ROOT, readProject } from "../scripts/project";
 
 // The gRPC stack of the pack's own server, and the analyzer protocol of @pulumi/pulumi.
 const fromPolicy = createRequire(require.resolve("@pulumi/policy"));
@@ -80,7 +80,7 @@ describe("policy pack under Pulumi's policy-pack runner", function () {
     const levels = Object.fromEntries(info.getPoliciesList().map((policy: any) => [policy.getName(), LEVELS[policy.getEnforcementlevel()]]));
     assert.deepEqual(Object.keys(levels).sort(), GUARDRAILS.map((guardrail) => guardrail.name).sort());
     // Pulumi.yaml's defaults: the CloudFront edge without a domain, whose documented exception holds on prod too.
-    const documented = exceptionsIn({ stack: "prod", config: projectDefaults() }).map((exception) => exception.policy);
+    const documented = exceptionsIn({ stack: "prod", config: readProject().defaults }).map((exception) => exception.policy);
     assert.deepEqual(documented, ["cloudfront-custom-certificate"]);
     for (const [policy, level] of Object.entries(levels)) assert.equal(level, documented.includes(policy) ? "advisory" : "mandatory", policy);
     assert.deepEqual((await analyze(pack, "aws:ecs/service:Service", PUBLIC_SERVICE)).map(([policy, level]) => [policy, level]), [["ecs-no-public-ip", "mandatory"]]);
@@ -91,7 +91,7 @@ describe("policy pack under Pulumi's policy-pack runner", function () {
     packs.push(pack);
     const info = await pack.call("getAnalyzerInfo", new Empty());
     const advisory = info.getPoliciesList().filter((policy: any) => LEVELS[policy.getEnforcementlevel()] === "advisory").map((policy: any) => policy.getName());
-    assert.deepEqual(advisory.sort(), exceptionsIn({ stack: "dev", config: projectDefaults() }).map((exception) => exception.policy).sort());
+    assert.deepEqual(advisory.sort(), exceptionsIn({ stack: "dev", config: readProject().defaults }).map((exception) => exception.policy).sort());
     assert.ok(advisory.includes("ecs-no-public-ip") && advisory.includes("cloudfront-waf"));
     const [[policy, level, message]] = await analyze(pack, "aws:ecs/service:Service", PUBLIC_SERVICE);
     assert.deepEqual([policy, level], ["ecs-no-public-ip", "advisory"]);

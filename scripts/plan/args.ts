@@ -1,8 +1,5 @@
 /** Command line of `npm run plan -- <stack> [--config key=value ...] [--json]`. */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { parse } from "yaml";
-import { listStacks, PROJECT_ROOT } from "../offlineStack";
+import { listStacks, type Project, readProject } from "../project";
 import { PlanError } from "./errors";
 
 export const USAGE = "usage: npm run plan -- <stack> [--config key=value ...] [--json]";
@@ -15,26 +12,23 @@ export interface PlanArgs {
   help: boolean;
 }
 
-/** The project's name and the keys Pulumi.yaml declares, to refuse a misspelt `--config` key. */
-export function declaredConfig(root = PROJECT_ROOT): { project: string; keys: string[] } {
-  const project = parse(readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, unknown> };
-  return { project: project.name, keys: Object.keys(project.config ?? {}) };
-}
+/** What `--config` keys are checked against: the project's name and the keys Pulumi.yaml declares. */
+type Declared = Pick<Project, "name" | "keys">;
 
-function parseOverride(text: string, declared: { project: string; keys: string[] }): [string, string] {
+function parseOverride(text: string, declared: Declared): [string, string] {
   const equals = text.indexOf("=");
   if (equals <= 0) throw new PlanError(`malformed --config "${text}": use --config key=value, e.g. --config egressMode=nat`);
   const key = text.slice(0, equals);
   const value = text.slice(equals + 1);
   if (!/^([\w-]+:)?[\w-]+$/.test(key)) throw new PlanError(`malformed --config key "${key}": use key or namespace:key, e.g. cpu or aws:region`);
-  const [namespace, name] = key.includes(":") ? key.split(":") : [declared.project, key];
-  if (namespace === declared.project && !declared.keys.includes(name)) {
+  const [namespace, name] = key.includes(":") ? key.split(":") : [declared.name, key];
+  if (namespace === declared.name && !declared.keys.includes(name)) {
     throw new PlanError(`unknown config key ${namespace}:${name}; Pulumi.yaml declares: ${declared.keys.join(", ")}`);
   }
   return [key, value];
 }
 
-export function parsePlanArgs(argv: string[], declared = declaredConfig()): PlanArgs {
+export function parsePlanArgs(argv: string[], declared: Declared = readProject()): PlanArgs {
   const args: PlanArgs = { stack: "", overrides: {}, json: false, help: false };
   const positional: string[] = [];
   for (let index = 0; index < argv.length; index++) {

@@ -4,7 +4,8 @@
  * program and prices.json; `npm run docs:costs` writes it between the README's markers, and a test
  * checks that the README holds what this renders.
  */
-import { listStacks, type OfflineStack, resolveStackConfig, runOfflineStack } from "../offlineStack";
+import { type OfflineStack, resolveStackConfig, runOfflineStack } from "../offlineStack";
+import { listStacks } from "../project";
 import type { CostLine, CostReport } from "./costs";
 import { PlanError } from "./errors";
 import { usd } from "./format";

@@ -5,7 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type OfflineStack, PROJECT_ROOT } from "../offlineStack";
+import type { OfflineStack } from "../offlineStack";
+import { PROJECT_ROOT } from "../project";
 
 export const POLICY_MODULE = path.join(PROJECT_ROOT, "policy", "offline.ts");
 

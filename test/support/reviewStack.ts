@@ -1,7 +1,8 @@
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type OfflineStack, PROJECT_ROOT, runOfflineStack } from "../../scripts/offlineStack";
+import { type OfflineStack, runOfflineStack } from "../../scripts/offlineStack";
+import { PROJECT_ROOT } from "../../scripts/project";
 
 /** The overrides review-stack.yml gives a review stack on top of dev's settings: the cheapest layout. */
 export const REVIEW_OVERRIDES = { spot: "true", onDemandBase: "0", desiredCount: "1", minCount: "1", maxCount: "1", protectData: "false" };
