@@ -121,17 +121,11 @@ const service = new Service(name, {
     }),
   })),
   secrets: secrets.containerSecrets,
-  cpu: config.cpu,
-  memory: config.memory,
-  desiredCount: config.desiredCount,
-  minCount: config.minCount,
-  maxCount: config.maxCount,
-  cpuTargetPercent: config.cpuTargetPercent,
-  requestsPerTarget: config.requestsPerTarget,
+  size: { cpu: config.cpu, memory: config.memory },
+  scaling: { desiredCount: config.desiredCount, minCount: config.minCount, maxCount: config.maxCount, cpuTargetPercent: config.cpuTargetPercent, requestsPerTarget: config.requestsPerTarget },
+  capacity: { spot: config.spot, onDemandBase: config.onDemandBase },
   logRetentionDays: config.logRetentionDays,
   enableExecuteCommand: config.enableExecuteCommand,
-  spot: config.spot,
-  onDemandBase: config.onDemandBase,
 }, stackProvider);
 
 const exportJob = new ExportJob(name, {

@@ -9,8 +9,8 @@ export const IMAGE_PLATFORM = "linux/amd64";
 export interface AppImageArgs {
   /** Folder with the Dockerfile and build context. Default `./app`. */
   contextDir?: string;
-  /** Images kept in the repository; older ones are expired by a lifecycle rule. Default 10. */
-  keepImages?: number;
+  /** Images kept in the repository; older ones are expired by a lifecycle rule (the stack's keepImages). */
+  keepImages: number;
 }
 
 /**
@@ -26,7 +26,7 @@ export class AppImage extends pulumi.ComponentResource {
   /** The content-hash tag the image was pushed with. */
   readonly tag: string;
 
-  constructor(name: string, args: AppImageArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: AppImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:AppImage", name, {}, opts);
     const contextDir = args.contextDir ?? "./app";
     const parent = { parent: this };
@@ -44,8 +44,8 @@ export class AppImage extends pulumi.ComponentResource {
       policy: JSON.stringify({
         rules: [{
           rulePriority: 1,
-          description: `keep the last ${args.keepImages ?? 10} images`,
-          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages ?? 10 },
+          description: `keep the last ${args.keepImages} images`,
+          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages },
           action: { type: "expire" },
         }],
       }),

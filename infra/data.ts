@@ -5,9 +5,9 @@ import { TABLE_KEYS, TTL_ATTRIBUTE } from "../app/src/store/tableDesign";
 export interface DataArgs {
   /**
    * Production protections: deletion protection, and the table is kept (retainOnDelete) when the
-   * stack is destroyed. Default false: `pulumi destroy` removes it.
+   * stack is destroyed. False: `pulumi destroy` removes it.
    */
-  protectData?: boolean;
+  protectData: boolean;
 }
 
 /**
@@ -21,9 +21,9 @@ export class Data extends pulumi.ComponentResource {
   readonly tableName: pulumi.Output<string>;
   readonly tableArn: pulumi.Output<string>;
 
-  constructor(name: string, args: DataArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: DataArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:Data", name, {}, opts);
-    const protectData = args.protectData ?? false;
+    const { protectData } = args;
 
     const table = new aws.dynamodb.Table(`${name}-grumbles`, {
       billingMode: "PAY_PER_REQUEST",

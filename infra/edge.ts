@@ -38,8 +38,8 @@ export interface EdgeArgs {
   waf?: { requestsPer5Minutes: number };
   /** What the VPC origin must wait for: CloudFront needs the VPC's internet gateway. Default none. */
   dependsOn?: pulumi.Resource[];
-  /** Keep the access-log bucket on `pulumi destroy` (prod). Default false. */
-  protectData?: boolean;
+  /** Keep the access-log bucket on `pulumi destroy` (prod). */
+  protectData: boolean;
   /** Days the access logs are kept. Default 30. */
   accessLogExpireDays?: number;
 }

@@ -29,12 +29,12 @@ export interface ExportJobArgs {
   schedule?: string;
   /** `utf8` (with BOM) or `shift_jis`. Default utf8. */
   encoding?: string;
-  /** Days an export is kept in the bucket. Default 90. */
-  expireDays?: number;
-  /** CloudWatch Logs retention of the job's logs, days. Default 30. */
-  logRetentionDays?: number;
-  /** Keep the exports bucket on `pulumi destroy` (prod). Default false: emptied and removed. */
-  protectData?: boolean;
+  /** Days an export is kept in the bucket (the stack's exportExpireDays). */
+  expireDays: number;
+  /** CloudWatch Logs retention of the job's logs, days (the stack's logRetentionDays). */
+  logRetentionDays: number;
+  /** Keep the exports bucket on `pulumi destroy` (prod); false: emptied and removed. */
+  protectData: boolean;
 }
 
 /**
@@ -54,7 +54,7 @@ export class ExportJob extends pulumi.ComponentResource {
     const parent = { parent: this };
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
 
-    const bucket = new PrivateBucket(`${name}-exports`, { expireDays: args.expireDays ?? 90, protectData: args.protectData }, parent);
+    const bucket = new PrivateBucket(`${name}-exports`, { expireDays: args.expireDays, protectData: args.protectData }, parent);
 
     const taskRole = new aws.iam.Role(`${name}-export-task`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", account) }, parent);
     new aws.iam.RolePolicy(`${name}-export-task`, {
@@ -72,7 +72,7 @@ export class ExportJob extends pulumi.ComponentResource {
       ),
     }, parent);
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-export-logs`, { namePrefix: `/ecs/${name}-export-`, retentionInDays: args.logRetentionDays ?? 30 }, parent);
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-export-logs`, { namePrefix: `/ecs/${name}-export-`, retentionInDays: args.logRetentionDays }, parent);
 
     const command = [...EXPORT_COMMAND, ...(args.encoding && args.encoding !== "utf8" ? ["--encoding", args.encoding] : [])];
     const taskDefinition = fargateTaskDefinition(`${name}-export`, {

@@ -62,10 +62,10 @@ export interface LoadBalancerArgs {
   dnsRecord?: { name: string; zoneId: pulumi.Input<string> };
   /**
    * Production protections: ALB deletion protection (the destroy workflow lifts it after its
-   * confirmation and approval), and the access-log bucket is kept on `pulumi destroy`. Default
-   * false: everything is removed, logs included.
+   * confirmation and approval), and the access-log bucket is kept on `pulumi destroy`. False:
+   * everything is removed, logs included.
    */
-  protectData?: boolean;
+  protectData: boolean;
   /** Days the ALB's access logs are kept. Default 30. */
   accessLogExpireDays?: number;
   /**
@@ -177,7 +177,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       subnets: args.subnetIds,
       dropInvalidHeaderFields: true,
       desyncMitigationMode: "strictest",
-      enableDeletionProtection: args.protectData ?? false,
+      enableDeletionProtection: args.protectData,
       accessLogs: { bucket: accessLogs.bucketName, enabled: true },
     }, {
       parent: this,

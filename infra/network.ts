@@ -6,16 +6,16 @@ import { PrivateBucket } from "./privateBucket";
 export interface NetworkArgs {
   /** Region, for the VPC endpoints' service names. */
   region: string;
-  /** IPv4 range of the VPC, /16 to /20; subnets are /24s carved from it. Default 10.0.0.0/16. */
-  cidrBlock?: string;
-  /** How tasks reach AWS APIs; see EgressMode. Default `public`. */
-  egressMode?: EgressMode;
-  /** With egressMode `nat`: one NAT gateway, or one per AZ for AZ independence. Default `single`. */
-  natGateways?: NatGatewayLayout;
+  /** IPv4 range of the VPC, /16 to /20; subnets are /24s carved from it (the stack's vpcCidr). */
+  cidrBlock: string;
+  /** How tasks reach AWS APIs; see EgressMode. */
+  egressMode: EgressMode;
+  /** With egressMode `nat`: one NAT gateway, or one per AZ for AZ independence. */
+  natGateways: NatGatewayLayout;
   /** Days the VPC flow logs are kept. Default 30. */
   flowLogExpireDays?: number;
-  /** Keep the flow-log bucket on `pulumi destroy` (prod). Default false: it is emptied and removed. */
-  protectData?: boolean;
+  /** Keep the flow-log bucket on `pulumi destroy` (prod); false: it is emptied and removed. */
+  protectData: boolean;
   /** Also create the `ssmmessages` interface endpoint ECS Exec needs, with egressMode `endpoints`. Default false. */
   enableExecuteCommand?: boolean;
   /** Also create the `comprehend` interface endpoint the export job needs, with egressMode `endpoints` (S3's gateway endpoint is always there). Default false. */
@@ -77,8 +77,7 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:Network", name, {}, opts);
-    const cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
-    const egressMode = args.egressMode ?? "public";
+    const { cidrBlock, egressMode } = args;
     const parent = { parent: this };
 
     const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
@@ -162,7 +161,7 @@ export class Network extends pulumi.ComponentResource {
     }
 
     if (egressMode === "nat") {
-      const natCount = (args.natGateways ?? "single") === "perAz" ? AZ_COUNT : 1;
+      const natCount = args.natGateways === "perAz" ? AZ_COUNT : 1;
       const natGateways = publicSubnets.slice(0, natCount).map((subnet, az) => {
         const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { Name: `${name}-nat-${az}` } }, parent);
         return new aws.ec2.NatGateway(`${name}-nat-${az}`, { subnetId: subnet.id, allocationId: eip.id, tags: { Name: `${name}-nat-${az}` } }, { parent: this, dependsOn: [internetGateway] });

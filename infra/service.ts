@@ -32,29 +32,21 @@ export interface ServiceArgs {
   environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Environment variables ECS fills from SSM parameters (their ARNs). Default none. */
   secrets?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Task CPU units. Default 256 (0.25 vCPU). */
-  cpu?: number;
-  /** Task memory, MiB. Default 512. */
-  memory?: number;
-  /** Tasks at deploy time. Default 1. */
-  desiredCount?: number;
-  /** Autoscaling bounds. Default 1 and 2. */
-  minCount?: number;
-  maxCount?: number;
-  /** Target average CPU for scaling, percent. Default 60. */
-  cpuTargetPercent?: number;
-  /** Target ALB requests per task per minute. Default 1000. */
-  requestsPerTarget?: number;
-  /** CloudWatch Logs retention, days. Default 30. */
-  logRetentionDays?: number;
-  /** Allow `aws ecs execute-command` (needs a writable root filesystem). Default false. */
-  enableExecuteCommand?: boolean;
-  /** Run on FARGATE_SPOT beyond `onDemandBase` on-demand tasks. Default false. */
-  spot?: boolean;
-  /** With spot: tasks always kept on on-demand Fargate. Default 0. */
-  onDemandBase?: number;
-  /** How a deployment moves traffic, and its timings. Default rolling. */
-  deployment?: Pick<DeploymentSettings, "strategy" | "canaryPercent" | "canaryBakeMinutes" | "linearStepPercent" | "linearStepBakeMinutes" | "bakeMinutes">;
+  /**
+   * The task's size: CPU units (256 = 0.25 vCPU) and memory (MiB), a Fargate pair. No default here:
+   * the stack's settings (Pulumi.yaml) own every value the components are given.
+   */
+  size: { cpu: number; memory: number };
+  /** Tasks at deploy time, the autoscaling bounds, and its targets (average CPU percent, ALB requests per task per minute). */
+  scaling: { desiredCount: number; minCount: number; maxCount: number; cpuTargetPercent: number; requestsPerTarget: number };
+  /** Run on FARGATE_SPOT beyond `onDemandBase` on-demand tasks, or on on-demand Fargate only. */
+  capacity: { spot: boolean; onDemandBase: number };
+  /** CloudWatch Logs retention, days. */
+  logRetentionDays: number;
+  /** Allow `aws ecs execute-command` (needs a writable root filesystem). */
+  enableExecuteCommand: boolean;
+  /** How a deployment moves traffic, and its timings. */
+  deployment: Pick<DeploymentSettings, "strategy" | "canaryPercent" | "canaryBakeMinutes" | "linearStepPercent" | "linearStepBakeMinutes" | "bakeMinutes">;
   /** CloudWatch alarms that roll a deployment back. Default none (the circuit breaker still does). */
   alarmNames?: pulumi.Input<string>[];
   /** For canary, linear and blue-green: the second target group, the listener rules ECS rewrites, and the role it does it with. */
@@ -95,8 +87,8 @@ export class Service extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:Service", name, {}, opts);
     const parent = { parent: this };
-    const spot = args.spot ?? false;
-    const enableExecuteCommand = args.enableExecuteCommand ?? false;
+    const { spot, onDemandBase } = args.capacity;
+    const { enableExecuteCommand } = args;
 
     const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
       settings: [{ name: "containerInsights", value: "enabled" }],
@@ -108,7 +100,7 @@ export class Service extends pulumi.ComponentResource {
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
       namePrefix: `/ecs/${name}-`,
-      retentionInDays: args.logRetentionDays ?? 30,
+      retentionInDays: args.logRetentionDays,
     }, parent);
 
     const securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks`, {
@@ -145,8 +137,8 @@ export class Service extends pulumi.ComponentResource {
       stopTimeoutSeconds: STOP_TIMEOUT_SECONDS,
       logGroupName: logGroup.name,
       region: args.region,
-      cpu: args.cpu ?? 256,
-      memory: args.memory ?? 512,
+      cpu: args.size.cpu,
+      memory: args.size.memory,
       executionRoleArn: args.executionRoleArn,
       taskRoleArn: args.taskRoleArn,
     }, parent);
@@ -154,13 +146,13 @@ export class Service extends pulumi.ComponentResource {
     const service = new aws.ecs.Service(`${name}-service`, {
       cluster: cluster.arn,
       taskDefinition: taskDefinition.arn,
-      desiredCount: args.desiredCount ?? 1,
+      desiredCount: args.scaling.desiredCount,
       // Always a capacity provider strategy, never `launchType`: switching between the two replaces
       // the service (launch_type is ForceNew in the provider), while a strategy change is an update.
       capacityProviderStrategies: spot
         ? [
             // On-demand only for the base; every task beyond it on spot (about 70% cheaper).
-            { capacityProvider: "FARGATE", base: args.onDemandBase ?? 0, weight: 0 },
+            { capacityProvider: "FARGATE", base: onDemandBase, weight: 0 },
             { capacityProvider: "FARGATE_SPOT", weight: 1 },
           ]
         : [{ capacityProvider: "FARGATE", weight: 1 }],
@@ -213,8 +205,8 @@ export class Service extends pulumi.ComponentResource {
       serviceNamespace: "ecs",
       scalableDimension: "ecs:service:DesiredCount",
       resourceId: pulumi.interpolate`service/${cluster.name}/${service.name}`,
-      minCapacity: args.minCount ?? 1,
-      maxCapacity: args.maxCount ?? 2,
+      minCapacity: args.scaling.minCount,
+      maxCapacity: args.scaling.maxCount,
     }, parent);
     const trackTarget = (policyName: string, targetValue: number, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification) =>
       new aws.appautoscaling.Policy(`${name}-${policyName}`, {
@@ -229,8 +221,8 @@ export class Service extends pulumi.ComponentResource {
           scaleInCooldown: 300,
         },
       }, parent);
-    trackTarget("cpu", args.cpuTargetPercent ?? 60, { predefinedMetricType: "ECSServiceAverageCPUUtilization" });
-    trackTarget("requests", args.requestsPerTarget ?? 1000, {
+    trackTarget("cpu", args.scaling.cpuTargetPercent, { predefinedMetricType: "ECSServiceAverageCPUUtilization" });
+    trackTarget("requests", args.scaling.requestsPerTarget, {
       predefinedMetricType: "ALBRequestCountPerTarget",
       resourceLabel: args.requestCountResourceLabel,
     });

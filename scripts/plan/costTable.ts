@@ -4,6 +4,7 @@
  * program and prices.json; `npm run docs:costs` writes it between the README's markers, and a test
  * checks that the README holds what this renders.
  */
+import { loadStackConfig, type StackConfig } from "../../infra/config";
 import { type OfflineStack, resolveStackConfig, runOfflineStack } from "../offlineStack";
 import { listStacks } from "../project";
 import type { CostLine, CostReport } from "./costs";
@@ -63,9 +64,14 @@ function money(value: number): string {
   return value ? usd(value) : "–";
 }
 
+/** The settings as the program reads them (infra/config.ts), not re-parsed here. */
+function settingsOf(config: Record<string, string>): StackConfig {
+  return loadStackConfig((key) => config[`boyacky:${key}`], config["aws:region"]);
+}
+
 function sizing(config: Record<string, string>): string {
-  const get = (key: string) => config[`boyacky:${key}`];
-  return `${get("desiredCount")} × ${Number(get("cpu")) / 1024} vCPU / ${Number(get("memory")) / 1024} GB (max ${get("maxCount")})${get("spot") === "true" ? `, FARGATE_SPOT beyond ${get("onDemandBase")}` : ""}`;
+  const settings = settingsOf(config);
+  return `${settings.desiredCount} × ${settings.cpu / 1024} vCPU / ${settings.memory / 1024} GB (max ${settings.maxCount})${settings.spot ? `, FARGATE_SPOT beyond ${settings.onDemandBase}` : ""}`;
 }
 
 /** The markdown that goes between the README's markers (without them). */
@@ -88,8 +94,9 @@ export async function renderCostTable(prices: PriceTable = loadPriceTable()): Pr
   for (const name of listStacks()) {
     const stack = await run(name);
     const costs = costsOf(stack, prices);
-    const egress = stack.config["boyacky:egressMode"] + (stack.config["boyacky:egressMode"] === "nat" ? `, ${stack.config["boyacky:natGateways"]}` : "");
-    const edge = stack.config["boyacky:edge"] === "cloudfront" ? `CloudFront${stack.config["boyacky:waf"] === "true" ? " + WAF" : ""}` : "none";
+    const settings = settingsOf(stack.config);
+    const egress = settings.egressMode + (settings.egressMode === "nat" ? `, ${settings.natGateways}` : "");
+    const edge = settings.edge === "cloudfront" ? `CloudFront${settings.waf ? " + WAF" : ""}` : "none";
     const waf = costByCategory(costs).waf.desired;
     stackRows.push(`| ${name} | ${costs.region} | ${egress} | ${edge} | ${sizing(stack.config)} | ${money(waf)} | **${usd(costs.totals.desired)}** | ${usd(costs.totals.max)} |`);
   }
