@@ -4,6 +4,7 @@
  * and IAM documents in a way that also works during `pulumi preview`.
  */
 import type { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidation, StackValidationArgs } from "@pulumi/policy";
+import { pulumiTypeOf } from "../scripts/resourceTypes";
 
 /**
  * A policy of the pack without its enforcement level, which `buildPolicies` sets per stack.
@@ -15,13 +16,6 @@ export type Guardrail = {
   description: string;
   remediationSteps: string;
 } & ({ validateResource: ResourceValidation; validateStack?: never } | { validateStack: StackValidation; validateResource?: never });
-
-/** The Pulumi type token of a resource class (e.g. `aws:ecs/service:Service`). */
-export function pulumiTypeOf(resourceClass: unknown): string {
-  const type = (resourceClass as { __pulumiType?: unknown }).__pulumiType;
-  if (typeof type !== "string") throw new Error("not a Pulumi resource class");
-  return type;
-}
 
 /**
  * One validation over several resource types, each checked by its own `validateResourceOfType`

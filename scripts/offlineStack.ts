@@ -10,6 +10,7 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { listStacks, PROJECT_ROOT, readProject } from "./project";
+import { T } from "./resourceTypes";
 
 export const MOCK_ACCOUNT = "123456789012";
 
@@ -75,9 +76,9 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
   // an error (pulumi sdk go/common/resource NewUniqueName: "name '%s' plus %d random chars is longer than maximum length
   // %d"), never truncated. aws_lb has no override, so a load balancer's autoname can exceed AWS's 32 characters.
   const autonaming: Record<string, { property?: string; maxLength: number; lowercase?: boolean }> = {
-    "aws:lb/targetGroup:TargetGroup": { maxLength: 32 }, // provider/aliases.go: "name": tfbridge.AutoName("name", 32, "-")
-    "aws:iam/role:Role": { maxLength: 64 }, // provider/resource_overrides.go: "name": tfbridge.AutoName("name", 64, "-")
-    "aws:s3/bucket:Bucket": { property: "bucket", maxLength: 63, lowercase: true }, // resource_overrides.go: AutoNameTransform("bucket", 63, strings.ToLower)
+    [T.targetGroup]: { maxLength: 32 }, // provider/aliases.go: "name": tfbridge.AutoName("name", 32, "-")
+    [T.role]: { maxLength: 64 }, // provider/resource_overrides.go: "name": tfbridge.AutoName("name", 64, "-")
+    [T.bucket]: { property: "bucket", maxLength: 63, lowercase: true }, // resource_overrides.go: AutoNameTransform("bucket", 63, strings.ToLower)
   };
   const { property = "name", maxLength = 255, lowercase = false } = autonaming[type] ?? {};
   const prefix = `${lowercase ? name.toLowerCase() : name}-`;
@@ -98,27 +99,27 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
   const service = type.split(":")[1]?.split("/")[0] ?? "mock";
   const state: Record<string, any> = { ...inputs, name: physicalName, arn: `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${service}/${physicalName}` };
   switch (type) {
-    case "aws:s3/bucket:Bucket":
+    case T.bucket:
       return { ...state, bucket: physicalName };
-    case "aws:lb/loadBalancer:LoadBalancer":
+    case T.loadBalancer:
       return { ...state, dnsName: `${physicalName}-1234567890.${region}.elb.amazonaws.com`, arnSuffix: `app/${physicalName}/0123456789abcdef` };
-    case "aws:lb/targetGroup:TargetGroup":
+    case T.targetGroup:
       return { ...state, arnSuffix: `targetgroup/${physicalName}/0123456789abcdef` };
-    case "aws:ecr/repository:Repository":
+    case T.repository:
       return { ...state, registryId: MOCK_ACCOUNT, repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${physicalName}` };
-    case "docker:index/image:Image": {
+    case T.image: {
       const repository = String(inputs.imageName).replace(/:[^:/]+$/, "");
       return { ...state, repoDigest: `${repository}@sha256:${createHash("sha256").update(String(inputs.imageName)).digest("hex")}` };
     }
-    case "aws:ec2/vpc:Vpc":
+    case T.vpc:
       return { ...state, defaultSecurityGroupId: `sg-default${shortHash(name)}` };
-    case "aws:cloudfront/distribution:Distribution": {
+    case T.distribution: {
       const id = `E${shortHash(name).toUpperCase()}MOCK`;
       return { ...state, arn: `arn:aws:cloudfront::${MOCK_ACCOUNT}:distribution/${id}`, domainName: `d${shortHash(name)}mock.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" };
     }
-    case "aws:cloudfront/vpcOrigin:VpcOrigin":
+    case T.vpcOrigin:
       return { ...state, arn: `arn:aws:cloudfront::${MOCK_ACCOUNT}:vpcorigin/vo_${shortHash(name)}` };
-    case "aws:acm/certificate:Certificate": {
+    case T.certificate: {
       const certificateRegion = inputs.region ?? region;
       return {
         ...state,
@@ -126,13 +127,13 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
         domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_${shortHash(name)}.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${shortHash(name)}.acm-validations.aws.` }],
       };
     }
-    case "aws:route53/record:Record":
+    case T.record:
       return { ...state, fqdn: inputs.name };
-    case "aws:wafv2/webAcl:WebAcl":
+    case T.webAcl:
       return { ...state, arn: `arn:aws:wafv2:${inputs.region ?? region}:${MOCK_ACCOUNT}:global/webacl/${inputs.name}/${shortHash(name)}` };
-    case "aws:cloudwatch/logDeliverySource:LogDeliverySource":
+    case T.logDeliverySource:
       return { ...state, arn: `arn:aws:logs:${inputs.region ?? region}:${MOCK_ACCOUNT}:delivery-source:${inputs.name}` };
-    case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
+    case T.logDeliveryDestination:
       return { ...state, arn: `arn:aws:logs:${inputs.region ?? region}:${MOCK_ACCOUNT}:delivery-destination:${inputs.name}` };
     default:
       return state;

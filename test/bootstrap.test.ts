@@ -5,8 +5,9 @@ import { GITHUB_OIDC_URL } from "../bootstrap/deployRoles";
 import { STACK_ROLE_PATH } from "../infra/taskRoles";
 import { MOCK_ACCOUNT, type OfflineStack, OfflineStackError, runOfflineStack } from "../scripts/offlineStack";
 import { PROJECT_ROOT } from "../scripts/project";
+import { T } from "../scripts/resourceTypes";
 import { arnMatches } from "./support/iamPolicy";
-import { ofType, one, T } from "./support/stackQueries";
+import { ofType, one } from "./support/stackQueries";
 
 const BOOTSTRAP = path.join(PROJECT_ROOT, "bootstrap");
 const REPOSITORY = "example-org/boyacky";
@@ -34,7 +35,7 @@ describe("OIDC bootstrap program under mocks", () => {
   });
 
   it("creates GitHub's OIDC provider for STS", () => {
-    const provider = one(stack, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+    const provider = one(stack, T.openIdConnectProvider);
     assert.equal(provider.inputs.url, GITHUB_OIDC_URL);
     assert.deepEqual(provider.inputs.clientIdLists, ["sts.amazonaws.com"]);
   });
@@ -239,7 +240,7 @@ describe("OIDC bootstrap program under mocks", () => {
   it("reuses an existing OIDC provider instead of creating a second one", async () => {
     const existing = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
     const reused = await runOfflineStack("github", { githubRepository: REPOSITORY, existingOidcProviderArn: existing }, BOOTSTRAP);
-    assert.equal(ofType(reused, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
+    assert.equal(ofType(reused, T.openIdConnectProvider).length, 0);
     assert.equal(trustOf(reused, "-deploy")[0].Principal.Federated, existing);
   });
 

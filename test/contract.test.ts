@@ -12,7 +12,8 @@ import { type AppConfig, loadConfig } from "../app/src/config";
 import { appEnvironment, CONTAINER_PORT, CONTAINER_USER, HEALTH_PATH, SHUTDOWN_TIMEOUT_MS } from "../app/src/contract";
 import { type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
 import { PROJECT_ROOT } from "../scripts/project";
-import { containerDefinition, one, T } from "./support/stackQueries";
+import { T } from "../scripts/resourceTypes";
+import { containerDefinition, one } from "./support/stackQueries";
 
 /** What compose.yaml's app service says against the contract: one sentence per drift. */
 function composeProblems(text: string): string[] {

@@ -7,11 +7,12 @@
 import assert from "node:assert/strict";
 import { deployStatements, previewStatements, reviewStatements } from "../bootstrap/deployPermissions";
 import { MOCK_ACCOUNT, type OfflineResource, type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
+import { T } from "../scripts/resourceTypes";
 import { DEPENDENCY_RULES } from "./support/awsDependencies";
 import { VALUE_RULES, type ValueRule } from "./support/awsValueRules";
 import { type ActionGroup, DEPLOY_ACTIONS, INVOKE_ACTIONS } from "./support/deployActions";
 import { allowsRegion, grantsOf } from "./support/iamPolicy";
-import { byId, ofType, T } from "./support/stackQueries";
+import { byId, ofType } from "./support/stackQueries";
 import { runReviewStack } from "./support/reviewStack";
 import { STACK_VARIANTS } from "./support/stackVariants";
 

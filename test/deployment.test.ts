@@ -3,13 +3,11 @@ import { TEST_TRAFFIC_HEADER } from "../infra/loadBalancer";
 import { LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN } from "../infra/taskRoles";
 import { type OfflineResource, type OfflineStack, OfflineStackError, runOfflineStack } from "../scripts/offlineStack";
 import { buildPlan, renderPlan } from "../scripts/plan/report";
-import { ofType, one, T } from "./support/stackQueries";
-
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const RULE = "aws:lb/listenerRule:ListenerRule";
+import { T } from "../scripts/resourceTypes";
+import { ofType, one } from "./support/stackQueries";
 
 function alarmByMetric(stack: OfflineStack, metric: string): OfflineResource[] {
-  return ofType(stack, ALARM).filter((alarm) => alarm.inputs.metricName === metric || (alarm.inputs.metricQueries ?? []).some((query: any) => query.metric?.metricName === metric));
+  return ofType(stack, T.metricAlarm).filter((alarm) => alarm.inputs.metricName === metric || (alarm.inputs.metricQueries ?? []).some((query: any) => query.metric?.metricName === metric));
 }
 
 describe("deployments that protect themselves", () => {
@@ -37,10 +35,10 @@ describe("deployments that protect themselves", () => {
         const targetGroups = ofType(stack, T.targetGroup).map((group) => group.state.arnSuffix).sort();
         const unhealthy = alarmByMetric(stack, "UnHealthyHostCount");
         assert.deepEqual(unhealthy.map((alarm) => alarm.inputs.dimensions.TargetGroup).sort(), targetGroups, "one per target group tasks register in");
-        for (const alarm of ofType(stack, ALARM)) assert.equal(alarm.inputs.treatMissingData, "notBreaching", "no traffic is not a failure");
+        for (const alarm of ofType(stack, T.metricAlarm)) assert.equal(alarm.inputs.treatMissingData, "notBreaching", "no traffic is not a failure");
 
         const service = one(stack, T.service).inputs;
-        assert.deepEqual({ ...service.alarms, alarmNames: [...service.alarms.alarmNames].sort() }, { alarmNames: ofType(stack, ALARM).map((alarm) => alarm.state.name).sort(), enable: true, rollback: true });
+        assert.deepEqual({ ...service.alarms, alarmNames: [...service.alarms.alarmNames].sort() }, { alarmNames: ofType(stack, T.metricAlarm).map((alarm) => alarm.state.name).sort(), enable: true, rollback: true });
         assert.deepEqual(service.deploymentCircuitBreaker, { enable: true, rollback: true });
         assert.equal(service.waitForSteadyState, true, "pulumi up waits, and fails on a rollback");
       }
@@ -60,7 +58,7 @@ describe("deployments that protect themselves", () => {
       const stack = stacks.rolling;
       assert.deepEqual(one(stack, T.service).inputs.deploymentConfiguration, { strategy: "ROLLING" });
       assert.equal(ofType(stack, T.targetGroup).length, 1);
-      assert.equal(ofType(stack, RULE).length, 0);
+      assert.equal(ofType(stack, T.listenerRule).length, 0);
       assert.ok(!ofType(stack, T.role).some((role) => role.name.endsWith("-ecs-traffic")));
       assert.equal(one(stack, T.service).inputs.loadBalancers[0].advancedConfiguration, undefined);
     });
@@ -70,8 +68,8 @@ describe("deployments that protect themselves", () => {
       const service = one(stack, T.service);
       assert.deepEqual(service.inputs.deploymentConfiguration, { strategy: "CANARY", bakeTimeInMinutes: "5", canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "5" } });
       const [primary, alternate] = ["-tg", "-tg-alt"].map((suffix) => one(stack, T.targetGroup, suffix));
-      const production = one(stack, RULE, "-production-traffic");
-      const test = one(stack, RULE, "-test-traffic");
+      const production = one(stack, T.listenerRule, "-production-traffic");
+      const test = one(stack, T.listenerRule, "-test-traffic");
       const role = one(stack, T.role, "-ecs-traffic");
       assert.deepEqual(service.inputs.loadBalancers[0], {
         targetGroupArn: primary.state.arn,
@@ -98,7 +96,7 @@ describe("deployments that protect themselves", () => {
       assert.deepEqual(one(stacks["blue-green"], T.service).inputs.deploymentConfiguration, { strategy: "BLUE_GREEN", bakeTimeInMinutes: "5" });
       for (const stack of [stacks.linear, stacks["blue-green"]]) {
         assert.equal(ofType(stack, T.targetGroup).length, 2);
-        assert.equal(ofType(stack, RULE).length, 2);
+        assert.equal(ofType(stack, T.listenerRule).length, 2);
         assert.ok(one(stack, T.service).inputs.loadBalancers[0].advancedConfiguration.roleArn);
       }
     });
@@ -106,7 +104,7 @@ describe("deployments that protect themselves", () => {
     it("with HTTPS on the ALB, the rules sit on the HTTPS listener, not on the redirect", async () => {
       const https = await runOfflineStack("dev", { deployStrategy: "canary", edge: "none", certificateArn: "arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" });
       const httpsListener = ofType(https, T.listener).find((listener) => listener.inputs.port === 443) as OfflineResource;
-      assert.ok(ofType(https, RULE).every((rule) => rule.inputs.listenerArn === httpsListener.state.arn));
+      assert.ok(ofType(https, T.listenerRule).every((rule) => rule.inputs.listenerArn === httpsListener.state.arn));
     });
 
     it("the plan shows the strategy, its expected rollout time and the alarms", async () => {

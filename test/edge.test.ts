@@ -3,20 +3,9 @@ import { CLOUDFRONT_ALIAS_ZONE_ID, EDGE_REGION, MANAGED_POLICY, VIEWER_PROTO_HEA
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../infra/loadBalancer";
 import { COUNTED_COMMON_RULES } from "../infra/webAcl";
 import { type OfflineResource, type OfflineStack, OfflineStackError, runOfflineStack } from "../scripts/offlineStack";
-import { containerDefinition, ofType, one, T } from "./support/stackQueries";
+import { T } from "../scripts/resourceTypes";
+import { containerDefinition, ofType, one } from "./support/stackQueries";
 import { CERTIFICATE, DOMAIN } from "./support/stackVariants";
-
-const E = {
-  distribution: "aws:cloudfront/distribution:Distribution",
-  vpcOrigin: "aws:cloudfront/vpcOrigin:VpcOrigin",
-  cachePolicy: "aws:cloudfront/cachePolicy:CachePolicy",
-  webAcl: "aws:wafv2/webAcl:WebAcl",
-  certificate: "aws:acm/certificate:Certificate",
-  validation: "aws:acm/certificateValidation:CertificateValidation",
-  record: "aws:route53/record:Record",
-  logSource: "aws:cloudwatch/logDeliverySource:LogDeliverySource",
-  logDelivery: "aws:cloudwatch/logDelivery:LogDelivery",
-} as const;
 
 function albGroupRules(stack: OfflineStack): OfflineResource[] {
   const group = `${one(stack, T.securityGroup, "-alb").name}-id`;
@@ -54,26 +43,26 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
 
   it("the distribution reaches the ALB through a VPC origin, over HTTP inside the VPC without a domain", () => {
     const alb = one(dev, T.loadBalancer);
-    const vpcOrigin = one(dev, E.vpcOrigin);
+    const vpcOrigin = one(dev, T.vpcOrigin);
     assert.equal(vpcOrigin.inputs.vpcOriginEndpointConfig.arn, alb.state.arn);
     assert.equal(vpcOrigin.inputs.vpcOriginEndpointConfig.originProtocolPolicy, "http-only");
-    const [origin] = one(dev, E.distribution).inputs.origins;
+    const [origin] = one(dev, T.distribution).inputs.origins;
     assert.equal(origin.vpcOriginConfig.vpcOriginId, `${vpcOrigin.name}-id`);
     assert.equal(origin.domainName, alb.state.dnsName);
     assert.equal(origin.customOriginConfig, undefined, "no public custom origin");
   });
 
   it("viewers: HTTPS only (redirect), HTTP/2 and HTTP/3, IPv6, and the URL is the distribution's https name", () => {
-    const distribution = one(dev, E.distribution).inputs;
+    const distribution = one(dev, T.distribution).inputs;
     assert.equal(distribution.httpVersion, "http2and3");
     assert.equal(distribution.isIpv6Enabled, true);
     for (const behaviour of [distribution.defaultCacheBehavior, ...distribution.orderedCacheBehaviors]) assert.equal(behaviour.viewerProtocolPolicy, "redirect-to-https");
     assert.deepEqual(distribution.viewerCertificate, { cloudfrontDefaultCertificate: true });
-    assert.equal(dev.outputs.url, `https://${one(dev, E.distribution).state.domainName}`);
+    assert.equal(dev.outputs.url, `https://${one(dev, T.distribution).state.domainName}`);
   });
 
   it("pages and the API are never cached and get every method, header, cookie and query string; /static/* is cached by the app's Cache-Control", () => {
-    const distribution = one(dev, E.distribution).inputs;
+    const distribution = one(dev, T.distribution).inputs;
     const pages = distribution.defaultCacheBehavior;
     assert.equal(pages.cachePolicyId, MANAGED_POLICY.cachingDisabled);
     assert.equal(pages.originRequestPolicyId, MANAGED_POLICY.allViewerAndCloudFrontHeaders);
@@ -81,7 +70,7 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
     const [assets] = distribution.orderedCacheBehaviors;
     assert.equal(assets.pathPattern, "/static/*");
     assert.equal(assets.compress, true);
-    const policy = one(dev, E.cachePolicy);
+    const policy = one(dev, T.cachePolicy);
     assert.equal(assets.cachePolicyId, `${policy.name}-id`);
     assert.deepEqual([policy.inputs.minTtl, policy.inputs.defaultTtl], [0, 0], "nothing cached beyond what the app's Cache-Control allows");
     const key = policy.inputs.parametersInCacheKeyAndForwardedToOrigin;
@@ -95,9 +84,9 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
   });
 
   it("access logs: standard logging v2 from us-east-1 into an ACL-free bucket, after its policy", () => {
-    const source = one(dev, E.logSource);
-    assert.deepEqual([source.inputs.logType, source.inputs.resourceArn, source.inputs.region], ["ACCESS_LOGS", one(dev, E.distribution).state.arn, EDGE_REGION]);
-    const delivery = one(dev, E.logDelivery);
+    const source = one(dev, T.logDeliverySource);
+    assert.deepEqual([source.inputs.logType, source.inputs.resourceArn, source.inputs.region], ["ACCESS_LOGS", one(dev, T.distribution).state.arn, EDGE_REGION]);
+    const delivery = one(dev, T.logDelivery);
     assert.ok(delivery.options.dependsOn.some((name) => name.endsWith("-cdn-logs-policy")));
     const bucket = one(dev, T.bucket, "-cdn-logs");
     const ownership = ofType(dev, T.bucketOwnershipControls).find((controls) => controls.inputs.bucket === `${bucket.name}-id`);
@@ -105,11 +94,11 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
   });
 
   it("WAF: prod's web ACL (CLOUDFRONT scope, us-east-1) has AWS's common rules and a per-IP rate limit; dev has none", () => {
-    assert.equal(ofType(dev, E.webAcl).length, 0);
-    assert.equal(one(dev, E.distribution).inputs.webAclId, undefined);
-    const acl = one(prod, E.webAcl);
+    assert.equal(ofType(dev, T.webAcl).length, 0);
+    assert.equal(one(dev, T.distribution).inputs.webAclId, undefined);
+    const acl = one(prod, T.webAcl);
     assert.deepEqual([acl.inputs.scope, acl.inputs.region], ["CLOUDFRONT", EDGE_REGION]);
-    assert.equal(one(prod, E.distribution).inputs.webAclId, acl.state.arn);
+    assert.equal(one(prod, T.distribution).inputs.webAclId, acl.state.arn);
     const [common, rate] = acl.inputs.rules;
     assert.equal(common.statement.managedRuleGroupStatement.name, "AWSManagedRulesCommonRuleSet");
     assert.deepEqual(common.statement.managedRuleGroupStatement.ruleActionOverrides.map((override: { name: string }) => override.name), [...COUNTED_COMMON_RULES]);
@@ -119,19 +108,19 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
 
   it("WAF's rate limit follows wafRequestsPer5Minutes", async () => {
     const strict = await runOfflineStack("prod", { wafRequestsPer5Minutes: "300" });
-    assert.equal(one(strict, E.webAcl).inputs.rules[1].statement.rateBasedStatement.limit, 300);
+    assert.equal(one(strict, T.webAcl).inputs.rules[1].statement.rateBasedStatement.limit, 300);
   });
 
   describe("with a domain (domainName)", () => {
     it("issues the viewer certificate in us-east-1, validated by DNS in the zone, and points the domain at the distribution", () => {
-      const viewer = ofType(withDomain, E.certificate).find((certificate) => certificate.inputs.domainName === DOMAIN) as OfflineResource;
+      const viewer = ofType(withDomain, T.certificate).find((certificate) => certificate.inputs.domainName === DOMAIN) as OfflineResource;
       assert.deepEqual([viewer.inputs.validationMethod, viewer.inputs.region], ["DNS", EDGE_REGION]);
-      const validation = ofType(withDomain, E.validation).find((candidate) => candidate.inputs.certificateArn === viewer.state.arn) as OfflineResource;
+      const validation = ofType(withDomain, T.certificateValidation).find((candidate) => candidate.inputs.certificateArn === viewer.state.arn) as OfflineResource;
       assert.equal(validation.inputs.region, EDGE_REGION);
-      const records = ofType(withDomain, E.record);
+      const records = ofType(withDomain, T.record);
       const validationRecord = records.find((record) => record.inputs.name === viewer.state.domainValidationOptions[0].resourceRecordName);
       assert.equal(validationRecord?.inputs.zoneId, "Z0MOCKZONE0123456789", "the zone looked up by the parent name");
-      const distribution = one(withDomain, E.distribution);
+      const distribution = one(withDomain, T.distribution);
       assert.deepEqual(distribution.inputs.aliases, [DOMAIN]);
       assert.deepEqual(distribution.inputs.viewerCertificate, { acmCertificateArn: viewer.state.arn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
       const aliases = records.filter((record) => record.inputs.name === DOMAIN);
@@ -142,32 +131,32 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
 
     it("CloudFront reaches the ALB over HTTPS too: origin.<domain> with its own certificate, 443 the only listener", () => {
       const originName = `origin.${DOMAIN}`;
-      const originCertificate = ofType(withDomain, E.certificate).find((certificate) => certificate.inputs.domainName === originName) as OfflineResource;
+      const originCertificate = ofType(withDomain, T.certificate).find((certificate) => certificate.inputs.domainName === originName) as OfflineResource;
       assert.equal(originCertificate.inputs.region, undefined, "the ALB's certificate is in the stack's region");
       const [listener, ...others] = ofType(withDomain, T.listener);
       assert.equal(others.length, 0);
       assert.deepEqual([listener.inputs.port, listener.inputs.protocol], [443, "HTTPS"]);
       assert.deepEqual(albGroupRules(withDomain).map((rule) => rule.inputs.fromPort), [443]);
-      assert.equal(one(withDomain, E.vpcOrigin).inputs.vpcOriginEndpointConfig.originProtocolPolicy, "https-only");
-      assert.equal(one(withDomain, E.distribution).inputs.origins[0].domainName, originName);
-      const originRecord = ofType(withDomain, E.record).find((record) => record.inputs.name === originName);
+      assert.equal(one(withDomain, T.vpcOrigin).inputs.vpcOriginEndpointConfig.originProtocolPolicy, "https-only");
+      assert.equal(one(withDomain, T.distribution).inputs.origins[0].domainName, originName);
+      const originRecord = ofType(withDomain, T.record).find((record) => record.inputs.name === originName);
       assert.equal(originRecord?.inputs.aliases[0].name, one(withDomain, T.loadBalancer).state.dnsName);
     });
 
     it("a given hostedZoneId is used as is, with no lookup", async () => {
       const zoned = await runOfflineStack("dev", { domainName: DOMAIN, hostedZoneId: "Z0EXAMPLEZONE123" });
       assert.ok(!zoned.invokes.includes("aws:route53/getZone:getZone"));
-      assert.ok(ofType(zoned, E.record).every((record) => record.inputs.zoneId === "Z0EXAMPLEZONE123"));
+      assert.ok(ofType(zoned, T.record).every((record) => record.inputs.zoneId === "Z0EXAMPLEZONE123"));
     });
 
     it("without the edge, the domain is the ALB's: regional certificate, 80 redirects to 443, an alias record", async () => {
       const direct = await runOfflineStack("dev", { edge: "none", domainName: DOMAIN });
-      assert.equal(ofType(direct, E.distribution).length, 0);
-      const certificate = one(direct, E.certificate);
+      assert.equal(ofType(direct, T.distribution).length, 0);
+      const certificate = one(direct, T.certificate);
       assert.deepEqual([certificate.inputs.domainName, certificate.inputs.region], [DOMAIN, undefined]);
       const http = ofType(direct, T.listener).find((listener) => listener.inputs.port === 80);
       assert.equal(http?.inputs.defaultActions[0].type, "redirect");
-      assert.equal(one(direct, E.record, "-alb-dns").inputs.name, DOMAIN);
+      assert.equal(one(direct, T.record, "-alb-dns").inputs.name, DOMAIN);
       assert.equal(direct.outputs.url, `https://${DOMAIN}`);
     });
   });
@@ -175,7 +164,7 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
   describe("edge: none, the seeds' shape", () => {
     it("an internet-facing ALB and nothing of CloudFront; the app trusts only the VPC", async () => {
       const direct = await runOfflineStack("dev", { edge: "none" });
-      for (const type of [E.distribution, E.vpcOrigin, E.webAcl, E.logSource]) assert.equal(ofType(direct, type).length, 0, type);
+      for (const type of [T.distribution, T.vpcOrigin, T.webAcl, T.logDeliverySource]) assert.equal(ofType(direct, type).length, 0, type);
       assert.equal(one(direct, T.loadBalancer).inputs.internal, false);
       assert.equal(environmentOf(direct).BOYACKY_FORWARDED_PROTO_HEADER, "x-forwarded-proto", "the ALB's own header");
     });

@@ -3,9 +3,8 @@ import { EXPORT_ACTIONS, EXPORT_KEY_PREFIX } from "../app/src/export/actions";
 import { EXPORT_COMMAND, EXPORT_CONTAINER_NAME } from "../infra/exportJob";
 import { type OfflineStack, OfflineStackError, runOfflineStack } from "../scripts/offlineStack";
 import { evaluatePolicies } from "../policy/offline";
-import { ofType, one, T } from "./support/stackQueries";
-
-const SCHEDULE = "aws:scheduler/schedule:Schedule";
+import { T } from "../scripts/resourceTypes";
+import { ofType, one } from "./support/stackQueries";
 
 function exportContainer(stack: OfflineStack): Record<string, any> {
   return JSON.parse(one(stack, T.taskDefinition, "-export").inputs.containerDefinitions)[0];
@@ -49,7 +48,7 @@ describe("Osenchi, the daily export, in the Pulumi program", () => {
   });
 
   it("EventBridge Scheduler runs it daily at 00:10 in the app's time zone, on the cluster, with the service's networking", () => {
-    const schedule = one(dev, SCHEDULE);
+    const schedule = one(dev, T.schedule);
     assert.deepEqual([schedule.inputs.scheduleExpression, schedule.inputs.scheduleExpressionTimezone], ["cron(10 0 * * ? *)", "Asia/Tokyo"]);
     const target = schedule.inputs.target;
     assert.equal(target.arn, one(dev, T.cluster).state.arn);
@@ -57,7 +56,7 @@ describe("Osenchi, the daily export, in the Pulumi program", () => {
     const service = one(dev, T.service).inputs.networkConfiguration;
     assert.deepEqual(target.ecsParameters.networkConfiguration.subnets, service.subnets);
     assert.equal(target.ecsParameters.networkConfiguration.assignPublicIp, service.assignPublicIp);
-    const prodNetwork = one(prod, SCHEDULE).inputs.target.ecsParameters.networkConfiguration;
+    const prodNetwork = one(prod, T.schedule).inputs.target.ecsParameters.networkConfiguration;
     assert.equal(prodNetwork.assignPublicIp, false, "prod's private subnets");
     // The scheduler's role may run only this family on this cluster, and pass only the job's roles to ECS tasks.
     const [run, pass] = JSON.parse(one(dev, T.rolePolicy, "-export-scheduler").inputs.policy).Statement;
@@ -74,7 +73,7 @@ describe("Osenchi, the daily export, in the Pulumi program", () => {
 
   it("exportSchedule off keeps the job for manual runs only; Shift_JIS on request; a bad schedule fails clearly", async () => {
     const manual = await runOfflineStack("dev", { exportSchedule: "off", exportEncoding: "shift_jis" });
-    assert.equal(ofType(manual, SCHEDULE).length, 0);
+    assert.equal(ofType(manual, T.schedule).length, 0);
     assert.equal(ofType(manual, T.role).filter((role) => role.name.endsWith("-export-scheduler")).length, 0);
     assert.deepEqual(exportContainer(manual).command, [...EXPORT_COMMAND, "--encoding", "shift_jis"]);
     await assert.rejects(runOfflineStack("dev", { exportSchedule: "every day" }), (error: Error) => error instanceof OfflineStackError && /boyacky:exportSchedule=every day is not valid; use a cron/.test(error.message));

@@ -4,7 +4,8 @@ import { ELB_LOG_DELIVERY_SERVICE, TLS_POLICY } from "../infra/loadBalancer";
 import { CONTAINER_PORT, SHUTDOWN_TIMEOUT_MS } from "../app/src/contract";
 import { STOP_TIMEOUT_SECONDS } from "../infra/service";
 import { type OfflineResource, type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
-import { byId, containerDefinition, inventory, ofType, one, T } from "./support/stackQueries";
+import { T } from "../scripts/resourceTypes";
+import { byId, containerDefinition, inventory, ofType, one } from "./support/stackQueries";
 import { CERTIFICATE } from "./support/stackVariants";
 
 /** The resource of `type` attached to `bucket` (its `bucket` input is the bucket's id). */
@@ -335,7 +336,7 @@ describe("Pulumi program under mocks", function () {
     });
 
     it("the cookie secret every task shares comes from an SSM SecureString, through secrets, readable by the execution role only", () => {
-      const parameter = one(dev, "aws:ssm/parameter:Parameter");
+      const parameter = one(dev, T.parameter);
       assert.deepEqual([parameter.inputs.type, parameter.inputs.name], ["SecureString", "/boyacky/boyacky-dev/cookie-secret"]);
       assert.ok(String(parameter.inputs.value).length >= 32, "at least the app's 32 characters");
       assert.deepEqual(parameter.options.ignoreChanges, ["value"], "generated once: a new secret would break every open form");

@@ -18,7 +18,7 @@ import { buildPlan, type Plan, renderPlan } from "../scripts/plan/report";
 import { AWS_DEFAULT_TIMING, rolloutFloorSeconds } from "../scripts/plan/rollout";
 import { flattenTree, type TreeNode } from "../scripts/plan/tree";
 import { PROJECT_ROOT } from "../scripts/project";
-import { T } from "./support/stackQueries";
+import { T } from "../scripts/resourceTypes";
 
 const run = promisify(execFile);
 const table = loadPriceTable();
@@ -127,11 +127,11 @@ describe("npm run plan", function () {
     });
 
     it("shows the edge: the distribution, its VPC origin, WAF and the HTTPS URL; the header says who viewers reach", () => {
-      const [distribution] = nodes(prod, "aws:cloudfront/distribution:Distribution");
+      const [distribution] = nodes(prod, T.distribution);
       assert.match(String(distribution.details.url), /^https:\/\/d\w+\.cloudfront\.net$/);
       assert.deepEqual(distribution.details.origins, ["alb via VPC origin boyacky-prod-origin"]);
       assert.equal(distribution.details.waf, "boyacky-prod-waf");
-      const [webAcl] = nodes(prod, "aws:wafv2/webAcl:WebAcl");
+      const [webAcl] = nodes(prod, T.webAcl);
       assert.ok((webAcl.details.rules as string[]).some((rule) => /block above 2000 requests per 300 s per IP/.test(rule)));
       assert.match(renderPlan(prod), /\n {2}url https:\/\/d\w+\.cloudfront\.net \(CloudFront edge with WAF, internal ALB\)\n/);
       assert.match(renderPlan(dev), /\(CloudFront edge, internal ALB\)/);

@@ -6,8 +6,8 @@ import type { Policies } from "@pulumi/policy";
 import { DEV_EXCEPTIONS, DOCUMENTED_EXCEPTIONS, exceptionsIn, isDevLike, type PackContext } from "../policy/context";
 import { evaluate, evaluatePolicies, type PolicySubject } from "../policy/offline";
 import { buildPolicies, GUARDRAILS } from "../policy/policies";
-import { pulumiTypeOf } from "../policy/support";
 import { type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
+import { pulumiTypeOf } from "../scripts/resourceTypes";
 
 import { runReviewStack } from "./support/reviewStack";
 import { CERTIFICATE, DOMAIN } from "./support/stackVariants";

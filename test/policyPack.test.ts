@@ -11,6 +11,7 @@ import path from "node:path";
 import { exceptionsIn } from "../policy/context";
 import { GUARDRAILS, PACK_NAME } from "../policy/policies";
 import { PROJECT_ROOT, readProject } from "../scripts/project";
+import { T } from "../scripts/resourceTypes";
 
 // The gRPC stack of the pack's own server, and the analyzer protocol of @pulumi/pulumi.
 const fromPolicy = createRequire(require.resolve("@pulumi/policy"));
@@ -83,7 +84,7 @@ describe("policy pack under Pulumi's policy-pack runner", function () {
     const documented = exceptionsIn({ stack: "prod", config: readProject().defaults }).map((exception) => exception.policy);
     assert.deepEqual(documented, ["cloudfront-custom-certificate"]);
     for (const [policy, level] of Object.entries(levels)) assert.equal(level, documented.includes(policy) ? "advisory" : "mandatory", policy);
-    assert.deepEqual((await analyze(pack, "aws:ecs/service:Service", PUBLIC_SERVICE)).map(([policy, level]) => [policy, level]), [["ecs-no-public-ip", "mandatory"]]);
+    assert.deepEqual((await analyze(pack, T.service, PUBLIC_SERVICE)).map(([policy, level]) => [policy, level]), [["ecs-no-public-ip", "mandatory"]]);
   });
 
   it("on dev (stack name from the CLI's environment, config from Pulumi.yaml's defaults), exactly the exceptions are advisory", async () => {
@@ -93,7 +94,7 @@ describe("policy pack under Pulumi's policy-pack runner", function () {
     const advisory = info.getPoliciesList().filter((policy: any) => LEVELS[policy.getEnforcementlevel()] === "advisory").map((policy: any) => policy.getName());
     assert.deepEqual(advisory.sort(), exceptionsIn({ stack: "dev", config: readProject().defaults }).map((exception) => exception.policy).sort());
     assert.ok(advisory.includes("ecs-no-public-ip") && advisory.includes("cloudfront-waf"));
-    const [[policy, level, message]] = await analyze(pack, "aws:ecs/service:Service", PUBLIC_SERVICE);
+    const [[policy, level, message]] = await analyze(pack, T.service, PUBLIC_SERVICE);
     assert.deepEqual([policy, level], ["ecs-no-public-ip", "advisory"]);
     assert.match(message, /Advisory on dev: dev's egressMode `public`/);
   });

@@ -7,6 +7,7 @@
 import { loadStackConfig, type StackConfig } from "../../infra/config";
 import { type OfflineStack, resolveStackConfig, runOfflineStack } from "../offlineStack";
 import { listStacks } from "../project";
+import { T } from "../resourceTypes";
 import type { CostLine, CostReport } from "./costs";
 import { PlanError } from "./errors";
 import { usd } from "./format";
@@ -31,11 +32,11 @@ const CATEGORIES = ["alb", "tasks", "taskIpv4", "nat", "endpoints", "waf"] as co
 type Category = (typeof CATEGORIES)[number];
 
 function categoryOf(line: CostLine): Category | undefined {
-  if (line.type === "aws:lb/loadBalancer:LoadBalancer") return "alb";
-  if (line.type === "aws:ecs/service:Service") return line.priceKey === "publicIpv4Hour" ? "taskIpv4" : "tasks";
-  if (line.type === "aws:ec2/natGateway:NatGateway" || line.type === "aws:ec2/eip:Eip") return "nat";
-  if (line.type === "aws:ec2/vpcEndpoint:VpcEndpoint") return "endpoints";
-  if (line.type === "aws:wafv2/webAcl:WebAcl") return "waf";
+  if (line.type === T.loadBalancer) return "alb";
+  if (line.type === T.service) return line.priceKey === "publicIpv4Hour" ? "taskIpv4" : "tasks";
+  if (line.type === T.natGateway || line.type === T.eip) return "nat";
+  if (line.type === T.vpcEndpoint) return "endpoints";
+  if (line.type === T.webAcl) return "waf";
   return undefined;
 }
 

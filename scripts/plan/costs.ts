@@ -4,6 +4,7 @@
  * usage-based charges, listed with their unit prices and never estimated.
  */
 import type { OfflineResource, OfflineStack } from "../offlineStack";
+import { T } from "../resourceTypes";
 import { PlanError } from "./errors";
 import type { PriceKey, RegionPrices } from "./prices";
 
@@ -68,23 +69,6 @@ interface Strategy {
 }
 
 const round = (value: number) => Math.round(value * 1e6) / 1e6;
-const TYPE = {
-  loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
-  natGateway: "aws:ec2/natGateway:NatGateway",
-  eip: "aws:ec2/eip:Eip",
-  vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
-  service: "aws:ecs/service:Service",
-  taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
-  scalingTarget: "aws:appautoscaling/target:Target",
-  table: "aws:dynamodb/table:Table",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  repository: "aws:ecr/repository:Repository",
-  cluster: "aws:ecs/cluster:Cluster",
-  flowLog: "aws:ec2/flowLog:FlowLog",
-  distribution: "aws:cloudfront/distribution:Distribution",
-  webAcl: "aws:wafv2/webAcl:WebAcl",
-  buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
-} as const;
 
 /** Monthly on-demand (or spot) price of one Fargate Linux/x86 task of `cpu` units and `memory` MiB. */
 export function fargateTaskMonthly(cpu: number, memory: number, prices: RegionPrices, hoursPerMonth: number, spot = false): number {
@@ -131,7 +115,7 @@ function ofType(stack: OfflineStack, type: string): OfflineResource[] {
 /** Desired count of the service and the autoscaling maximum (the desired count without autoscaling). */
 export function taskCounts(stack: OfflineStack, service: OfflineResource): TaskCounts {
   const desired = Number(service.inputs.desiredCount ?? 1);
-  const target = ofType(stack, TYPE.scalingTarget).find((candidate) => sameParent(candidate, service));
+  const target = ofType(stack, T.scalingTarget).find((candidate) => sameParent(candidate, service));
   return { desired, max: target ? Math.max(desired, Number(target.inputs.maxCapacity)) : desired };
 }
 
@@ -165,7 +149,7 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
     perUse.push({ item, resource: resource.name, priceKey, unitPrice: price.usd, unit: price.unit, source: price.source, ...(note ? { note } : {}) });
   }
 
-  for (const alb of ofType(stack, TYPE.loadBalancer)) {
+  for (const alb of ofType(stack, T.loadBalancer)) {
     const azs = (alb.inputs.subnets ?? []).length;
     line(alb, "load balancer hours", `${hours} h`, fixed(hours), "h", "albHour");
     // An internal ALB's nodes have private addresses only.
@@ -173,8 +157,8 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
     usage(alb, "ALB capacity units", "albLcuHour", "new connections, active connections, bytes and rule evaluations; the highest dimension counts");
   }
 
-  for (const service of ofType(stack, TYPE.service)) {
-    const taskDefinition = ofType(stack, TYPE.taskDefinition).find((candidate) => sameParent(candidate, service));
+  for (const service of ofType(stack, T.service)) {
+    const taskDefinition = ofType(stack, T.taskDefinition).find((candidate) => sameParent(candidate, service));
     if (!taskDefinition) throw new PlanError(`service ${service.name} has no task definition in its component`);
     const platform = taskDefinition.inputs.runtimePlatform ?? {};
     const os = platform.operatingSystemFamily ?? "LINUX";
@@ -202,16 +186,16 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
   }
 
   // Each NAT gateway with its Elastic IP; then any other Elastic IP.
-  const eips = ofType(stack, TYPE.eip);
+  const eips = ofType(stack, T.eip);
   const eipLine = (eip: OfflineResource) => line(eip, "Elastic IP (public IPv4)", `1 address x ${hours} h`, fixed(hours), "address-h", "publicIpv4Hour");
-  for (const nat of ofType(stack, TYPE.natGateway)) {
+  for (const nat of ofType(stack, T.natGateway)) {
     line(nat, "NAT gateway hours", `${hours} h`, fixed(hours), "h", "natGatewayHour");
     const eip = eips.find((candidate) => `${candidate.name}-id` === nat.inputs.allocationId);
     if (eip) eipLine(eip);
     usage(nat, "NAT gateway data processing", "natGatewayGb", "every GB the tasks send or receive through it (image pulls, logs, DynamoDB)");
   }
-  for (const eip of eips) if (!ofType(stack, TYPE.natGateway).some((nat) => nat.inputs.allocationId === `${eip.name}-id`)) eipLine(eip);
-  const interfaceEndpoints = ofType(stack, TYPE.vpcEndpoint).filter((endpoint) => endpoint.inputs.vpcEndpointType === "Interface");
+  for (const eip of eips) if (!ofType(stack, T.natGateway).some((nat) => nat.inputs.allocationId === `${eip.name}-id`)) eipLine(eip);
+  const interfaceEndpoints = ofType(stack, T.vpcEndpoint).filter((endpoint) => endpoint.inputs.vpcEndpointType === "Interface");
   for (const endpoint of interfaceEndpoints) {
     const azs = (endpoint.inputs.subnetIds ?? []).length;
     line(endpoint, `interface endpoint ${String(endpoint.inputs.serviceName).split(".").slice(3).join(".")}`, `${azs} AZs x ${hours} h`, fixed(azs * hours), "endpoint-AZ-h", "interfaceEndpointAzHour");
@@ -221,25 +205,25 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
     perUse.push({ item: "interface endpoint data processing", resource: interfaceEndpoints.map((endpoint) => endpoint.name).join(", "), priceKey: "interfaceEndpointGb", unitPrice: price.usd, unit: price.unit, source: price.source, note: "all interface endpoints of the region together" });
   }
 
-  for (const distribution of ofType(stack, TYPE.distribution)) {
+  for (const distribution of ofType(stack, T.distribution)) {
     usage(distribution, "CloudFront data out to viewers", "cloudfrontDataOutGb", "no fixed monthly charge; the first 1 TB a month is free");
     usage(distribution, "CloudFront HTTPS requests", "cloudfrontHttpsRequests10k", "the first 10 million a month are free");
   }
-  for (const webAcl of ofType(stack, TYPE.webAcl)) {
+  for (const webAcl of ofType(stack, T.webAcl)) {
     const rules = (webAcl.inputs.rules ?? []).length;
     line(webAcl, "WAF web ACL", "1 web ACL", fixed(1), "web ACL-month", "wafWebAclMonth");
     line(webAcl, "WAF rules", `${rules} rules`, fixed(rules), "rule-month", "wafRuleMonth");
     usage(webAcl, "WAF requests inspected", "wafRequestsMillion");
   }
 
-  for (const schedule of ofType(stack, "aws:scheduler/schedule:Schedule")) {
+  for (const schedule of ofType(stack, T.schedule)) {
     usage(schedule, "EventBridge Scheduler invocations", "schedulerInvocationsMillion", `${schedule.inputs.scheduleExpression}; plus a Fargate task of about a minute a run`);
   }
-  for (const taskRole of stack.resources.filter((resource) => resource.type === "aws:iam/rolePolicy:RolePolicy" && String(resource.inputs.policy).includes("comprehend:BatchDetectSentiment"))) {
+  for (const taskRole of stack.resources.filter((resource) => resource.type === T.rolePolicy && String(resource.inputs.policy).includes("comprehend:BatchDetectSentiment"))) {
     usage(taskRole, "Comprehend sentiment, per grumble exported", "comprehendUnit", "a grumble is at most 20 characters: 3 units, the minimum per document");
   }
 
-  for (const table of ofType(stack, TYPE.table)) {
+  for (const table of ofType(stack, T.table)) {
     if (table.inputs.billingMode === "PAY_PER_REQUEST") {
       usage(table, "DynamoDB writes", "dynamodbWriteMillion");
       usage(table, "DynamoDB reads", "dynamodbReadMillion", "an eventually consistent read of up to 4 KB is half a unit");
@@ -247,21 +231,21 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
     usage(table, "DynamoDB storage", "dynamodbStorageGbMonth");
     if (table.inputs.pointInTimeRecovery?.enabled) usage(table, "DynamoDB point-in-time recovery", "dynamodbPitrGbMonth");
   }
-  for (const logGroup of ofType(stack, TYPE.logGroup)) {
+  for (const logGroup of ofType(stack, T.logGroup)) {
     usage(logGroup, "CloudWatch Logs ingestion", "logsIngestGb");
     usage(logGroup, "CloudWatch Logs storage", "logsStorageGbMonth", `kept ${logGroup.inputs.retentionInDays ?? "forever"} days`);
   }
-  for (const repository of ofType(stack, TYPE.repository)) {
+  for (const repository of ofType(stack, T.repository)) {
     usage(repository, "ECR image storage", "ecrStorageGbMonth", "pulls inside the region are free");
   }
-  for (const flowLog of ofType(stack, TYPE.flowLog)) {
+  for (const flowLog of ofType(stack, T.flowLog)) {
     if (flowLog.inputs.logDestinationType === "s3") usage(flowLog, "flow logs delivered to S3", "vendedLogsS3Gb", "vended logs; then S3 storage of the bucket");
     else usage(flowLog, "flow logs ingested into CloudWatch Logs", "logsIngestGb", "vended-logs tiers lower this above 10 TB a month");
   }
-  for (const bucket of stack.resources.filter((resource) => (TYPE.buckets as readonly string[]).includes(resource.type))) {
+  for (const bucket of stack.resources.filter((resource) => resource.type === T.bucket || resource.type === T.bucketV2)) {
     usage(bucket, "S3 storage", "s3StorageGbMonth", "plus S3 request charges");
   }
-  for (const cluster of ofType(stack, TYPE.cluster)) {
+  for (const cluster of ofType(stack, T.cluster)) {
     const insights = (cluster.inputs.settings ?? []).find((setting: { name: string }) => setting.name === "containerInsights")?.value;
     if (insights === "enabled" || insights === "enhanced") {
       usage(cluster, "Container Insights metrics", "customMetricMonth", "metrics per cluster, service and task family, billed as custom metrics");
@@ -274,7 +258,7 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
     "Monthly = hourly price x billed hours for resources that cost while they exist; 'max' has autoscaling at its maximum all month.",
     "Not counted: the per-use charges below, data transfer out to the internet and between AZs, and deployments briefly running up to twice the tasks.",
   ];
-  if (ofType(stack, TYPE.vpcEndpoint).some((endpoint) => endpoint.inputs.vpcEndpointType === "Gateway")) notes.push("Gateway endpoints (DynamoDB, S3) have no charge.");
+  if (ofType(stack, T.vpcEndpoint).some((endpoint) => endpoint.inputs.vpcEndpointType === "Gateway")) notes.push("Gateway endpoints (DynamoDB, S3) have no charge.");
   if (lines.some((entry) => entry.priceKey.startsWith("fargateSpot"))) notes.push("FARGATE_SPOT prices vary; the figures used are noted in prices.json.");
   return { currency: "USD", hoursPerMonth, lines, totals: { desired: round(totals.desired), max: round(totals.max) }, perUse, notes };
 }

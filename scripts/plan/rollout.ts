@@ -3,6 +3,7 @@
  * floor = deregistration delay + healthy threshold x health check interval + health check grace.
  */
 import type { OfflineStack } from "../offlineStack";
+import { T } from "../resourceTypes";
 import { PlanError } from "./errors";
 
 export interface RolloutTiming {
@@ -70,8 +71,8 @@ export function rolloutFloorSeconds(timing: RolloutTiming): number {
 
 /** The timing the stack's target group and service declare (AWS defaults for what they leave unset). */
 export function rolloutOf(stack: OfflineStack): Rollout {
-  const targetGroup = stack.resources.find((resource) => resource.type === "aws:lb/targetGroup:TargetGroup");
-  const service = stack.resources.find((resource) => resource.type === "aws:ecs/service:Service");
+  const targetGroup = stack.resources.find((resource) => resource.type === T.targetGroup);
+  const service = stack.resources.find((resource) => resource.type === T.service);
   if (!targetGroup || !service) throw new PlanError("the stack has no target group or no ECS service: no rollout to time");
   const healthCheck = targetGroup.inputs.healthCheck ?? {};
   const timing: RolloutTiming = {

@@ -3,6 +3,7 @@
  * `parent` the program gave them), each with the properties a reviewer checks.
  */
 import type { OfflineResource, OfflineStack } from "../offlineStack";
+import { T } from "../resourceTypes";
 
 export type DetailValue = string | number | boolean | string[];
 
@@ -15,54 +16,54 @@ export interface TreeNode {
 
 /** Display order of types inside a component; others follow alphabetically. */
 const TYPE_ORDER = [
-  "aws:ec2/vpc:Vpc",
-  "aws:ec2/subnet:Subnet",
-  "aws:ec2/internetGateway:InternetGateway",
-  "aws:ec2/natGateway:NatGateway",
-  "aws:ec2/eip:Eip",
-  "aws:ec2/routeTable:RouteTable",
-  "aws:ec2/route:Route",
-  "aws:ec2/routeTableAssociation:RouteTableAssociation",
-  "aws:ec2/vpcEndpoint:VpcEndpoint",
-  "aws:ec2/flowLog:FlowLog",
-  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
-  "aws:ec2/securityGroup:SecurityGroup",
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-  "aws:lb/loadBalancer:LoadBalancer",
-  "aws:lb/listener:Listener",
-  "aws:lb/targetGroup:TargetGroup",
-  "aws:s3/bucket:Bucket",
-  "aws:s3/bucketV2:BucketV2",
-  "aws:s3/bucketPolicy:BucketPolicy",
-  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-  "aws:ecr/repository:Repository",
-  "aws:ecr/lifecyclePolicy:LifecyclePolicy",
-  "docker:index/image:Image",
-  "aws:dynamodb/table:Table",
-  "aws:iam/role:Role",
-  "aws:iam/rolePolicy:RolePolicy",
-  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-  "aws:ecs/cluster:Cluster",
-  "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
-  "aws:cloudwatch/logGroup:LogGroup",
-  "aws:ecs/taskDefinition:TaskDefinition",
-  "aws:ecs/service:Service",
-  "aws:appautoscaling/target:Target",
-  "aws:appautoscaling/policy:Policy",
-  "aws:lb/listenerRule:ListenerRule",
-  "aws:cloudwatch/metricAlarm:MetricAlarm",
-  "aws:scheduler/schedule:Schedule",
-  "aws:cloudfront/vpcOrigin:VpcOrigin",
-  "aws:cloudfront/distribution:Distribution",
-  "aws:cloudfront/cachePolicy:CachePolicy",
-  "aws:wafv2/webAcl:WebAcl",
-  "aws:acm/certificate:Certificate",
-  "aws:acm/certificateValidation:CertificateValidation",
-  "aws:route53/record:Record",
+  T.vpc,
+  T.subnet,
+  T.internetGateway,
+  T.natGateway,
+  T.eip,
+  T.routeTable,
+  T.route,
+  T.routeTableAssociation,
+  T.vpcEndpoint,
+  T.flowLog,
+  T.defaultSecurityGroup,
+  T.securityGroup,
+  T.ingress,
+  T.egress,
+  T.loadBalancer,
+  T.listener,
+  T.targetGroup,
+  T.bucket,
+  T.bucketV2,
+  T.bucketPolicy,
+  T.bucketPublicAccessBlock,
+  T.bucketOwnershipControls,
+  T.bucketEncryption,
+  T.bucketLifecycle,
+  T.repository,
+  T.lifecyclePolicy,
+  T.image,
+  T.table,
+  T.role,
+  T.rolePolicy,
+  T.rolePolicyAttachment,
+  T.cluster,
+  T.capacityProviders,
+  T.logGroup,
+  T.taskDefinition,
+  T.service,
+  T.scalingTarget,
+  T.scalingPolicy,
+  T.listenerRule,
+  T.metricAlarm,
+  T.schedule,
+  T.vpcOrigin,
+  T.distribution,
+  T.cachePolicy,
+  T.webAcl,
+  T.certificate,
+  T.certificateValidation,
+  T.record,
 ];
 
 /** `aws:ec2/vpc:Vpc` -> `ec2.Vpc`; `docker:index/image:Image` -> `docker.Image`; components keep their type. */
@@ -107,15 +108,15 @@ function ruleText(rule: OfflineResource, refs: References): string {
 /** Where a subnet's traffic to the internet goes: its route table's default route, or VPC endpoints only. */
 function subnetEgress(subnet: OfflineResource, stack: OfflineStack, refs: References): string {
   const id = `${subnet.name}-id`;
-  const association = stack.resources.find((resource) => resource.type === "aws:ec2/routeTableAssociation:RouteTableAssociation" && resource.inputs.subnetId === id);
+  const association = stack.resources.find((resource) => resource.type === T.routeTableAssociation && resource.inputs.subnetId === id);
   if (!association) return "main route table";
   const tableId = association.inputs.routeTableId;
-  const defaultRoute = stack.resources.find((resource) => resource.type === "aws:ec2/route:Route" && resource.inputs.routeTableId === tableId && resource.inputs.destinationCidrBlock === "0.0.0.0/0");
+  const defaultRoute = stack.resources.find((resource) => resource.type === T.route && resource.inputs.routeTableId === tableId && resource.inputs.destinationCidrBlock === "0.0.0.0/0");
   if (defaultRoute?.inputs.natGatewayId) return `NAT gateway ${refs.name(defaultRoute.inputs.natGatewayId)}`;
   if (defaultRoute?.inputs.gatewayId) return `internet gateway ${refs.name(defaultRoute.inputs.gatewayId)}`;
   const endpoints = stack.resources.filter(
     (resource) =>
-      resource.type === "aws:ec2/vpcEndpoint:VpcEndpoint" &&
+      resource.type === T.vpcEndpoint &&
       ((resource.inputs.routeTableIds ?? []).includes(tableId) || (resource.inputs.subnetIds ?? []).includes(id)),
   );
   return endpoints.length ? `no internet route; VPC endpoints (${endpoints.map((endpoint) => String(endpoint.inputs.serviceName).split(".").slice(3).join(".")).join(", ")})` : "none (no internet route)";
@@ -126,10 +127,10 @@ function subnetUsers(subnet: OfflineResource, stack: OfflineStack): string[] {
   const id = `${subnet.name}-id`;
   const users: string[] = [];
   for (const resource of stack.resources) {
-    if (resource.type === "aws:lb/loadBalancer:LoadBalancer" && (resource.inputs.subnets ?? []).includes(id)) users.push("ALB");
-    if (resource.type === "aws:ecs/service:Service" && (resource.inputs.networkConfiguration?.subnets ?? []).includes(id)) users.push("tasks");
-    if (resource.type === "aws:ec2/natGateway:NatGateway" && resource.inputs.subnetId === id) users.push("NAT gateway");
-    if (resource.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && (resource.inputs.subnetIds ?? []).includes(id)) users.push(`endpoint ${String(resource.inputs.serviceName).split(".").slice(3).join(".")}`);
+    if (resource.type === T.loadBalancer && (resource.inputs.subnets ?? []).includes(id)) users.push("ALB");
+    if (resource.type === T.service && (resource.inputs.networkConfiguration?.subnets ?? []).includes(id)) users.push("tasks");
+    if (resource.type === T.natGateway && resource.inputs.subnetId === id) users.push("NAT gateway");
+    if (resource.type === T.vpcEndpoint && (resource.inputs.subnetIds ?? []).includes(id)) users.push(`endpoint ${String(resource.inputs.serviceName).split(".").slice(3).join(".")}`);
   }
   return users;
 }
@@ -158,10 +159,10 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
   const details: Record<string, DetailValue> = {};
   const sameComponent = (type: string) => stack.resources.filter((other) => other.type === type && other.parent === resource.parent && other.parentName === resource.parentName);
   switch (resource.type) {
-    case "aws:ec2/vpc:Vpc":
+    case T.vpc:
       Object.assign(details, { cidr: inputs.cidrBlock, dnsHostnames: inputs.enableDnsHostnames ?? false, dnsSupport: inputs.enableDnsSupport ?? true });
       break;
-    case "aws:ec2/subnet:Subnet":
+    case T.subnet:
       Object.assign(details, {
         tier: inputs.tags?.tier ?? "?",
         cidr: inputs.cidrBlock,
@@ -171,23 +172,23 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
         publicIpOnLaunch: inputs.mapPublicIpOnLaunch ?? false,
       });
       break;
-    case "aws:ec2/route:Route":
+    case T.route:
       Object.assign(details, {
         table: refs.name(inputs.routeTableId),
         destination: inputs.destinationCidrBlock ?? inputs.destinationIpv6CidrBlock,
         via: inputs.natGatewayId ? `NAT gateway ${refs.name(inputs.natGatewayId)}` : inputs.gatewayId ? `gateway ${refs.name(inputs.gatewayId)}` : "?",
       });
       break;
-    case "aws:ec2/routeTableAssociation:RouteTableAssociation":
+    case T.routeTableAssociation:
       Object.assign(details, { subnet: refs.name(inputs.subnetId), table: refs.name(inputs.routeTableId) });
       break;
-    case "aws:ec2/natGateway:NatGateway":
+    case T.natGateway:
       Object.assign(details, { subnet: refs.name(inputs.subnetId), eip: refs.name(inputs.allocationId), connectivity: inputs.connectivityType ?? "public" });
       break;
-    case "aws:ec2/eip:Eip":
+    case T.eip:
       Object.assign(details, { domain: inputs.domain, publicIpv4: true });
       break;
-    case "aws:ec2/vpcEndpoint:VpcEndpoint":
+    case T.vpcEndpoint:
       Object.assign(details, { service: inputs.serviceName, type: inputs.vpcEndpointType ?? "Gateway" });
       if (inputs.vpcEndpointType === "Interface") {
         Object.assign(details, { subnets: refs.names_(inputs.subnetIds), azs: (inputs.subnetIds ?? []).length, privateDns: inputs.privateDnsEnabled ?? false, securityGroups: refs.names_(inputs.securityGroupIds) });
@@ -195,10 +196,10 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
         Object.assign(details, { routeTables: refs.names_(inputs.routeTableIds) });
       }
       break;
-    case "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":
+    case T.defaultSecurityGroup:
       Object.assign(details, { ingress: inputs.ingress?.length ? `${inputs.ingress.length} rules` : "none", egress: inputs.egress?.length ? `${inputs.egress.length} rules` : "none" });
       break;
-    case "aws:ec2/securityGroup:SecurityGroup": {
+    case T.securityGroup: {
       const rules = stack.resources.filter((rule) => /securityGroup(Ingress|Egress)Rule:/.test(rule.type) && rule.inputs.securityGroupId === `${resource.name}-id`);
       Object.assign(details, {
         description: inputs.description ?? "",
@@ -207,11 +208,11 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
       });
       break;
     }
-    case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-    case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
+    case T.ingress:
+    case T.egress:
       Object.assign(details, { group: refs.name(inputs.securityGroupId), rule: ruleText(resource, refs) });
       break;
-    case "aws:lb/loadBalancer:LoadBalancer":
+    case T.loadBalancer:
       Object.assign(details, {
         kind: inputs.loadBalancerType ?? "application",
         scheme: inputs.internal ? "internal" : "internet-facing",
@@ -224,7 +225,7 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
         accessLogs: inputs.accessLogs?.enabled ? `to bucket ${refs.name(inputs.accessLogs.bucket)}${inputs.accessLogs.prefix ? `/${inputs.accessLogs.prefix}` : ""}` : "off",
       });
       break;
-    case "aws:lb/targetGroup:TargetGroup": {
+    case T.targetGroup: {
       const check = inputs.healthCheck ?? {};
       Object.assign(details, {
         targets: `${inputs.targetType ?? "instance"} ${inputs.protocol}:${inputs.port}`,
@@ -233,7 +234,7 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
       });
       break;
     }
-    case "aws:lb/listener:Listener":
+    case T.listener:
       Object.assign(details, {
         listen: `${inputs.protocol}:${inputs.port}`,
         action: (inputs.defaultActions ?? []).map((action: unknown) => listenerAction(action, refs)),
@@ -241,7 +242,7 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
         ...(inputs.certificateArn ? { certificate: inputs.certificateArn } : {}),
       });
       break;
-    case "aws:ecr/repository:Repository":
+    case T.repository:
       Object.assign(details, {
         tagMutability: inputs.imageTagMutability ?? "MUTABLE",
         scanOnPush: inputs.imageScanningConfiguration?.scanOnPush ?? false,
@@ -249,15 +250,15 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
         encryption: inputs.encryptionConfigurations?.[0]?.encryptionType ?? "AES256",
       });
       break;
-    case "aws:ecr/lifecyclePolicy:LifecyclePolicy": {
+    case T.lifecyclePolicy: {
       const rules = parseJson(inputs.policy)?.rules ?? [];
       Object.assign(details, { rules: rules.map((rule: any) => `${rule.action?.type} ${rule.selection?.tagStatus} when ${rule.selection?.countType} ${rule.selection?.countNumber}`) });
       break;
     }
-    case "docker:index/image:Image":
+    case T.image:
       Object.assign(details, { image: inputs.imageName, platform: inputs.build?.platform ?? "?", pushedAs: resource.state.repoDigest ?? "?" });
       break;
-    case "aws:dynamodb/table:Table":
+    case T.table:
       Object.assign(details, {
         billing: inputs.billingMode ?? "PROVISIONED",
         keys: [inputs.hashKey, inputs.rangeKey].filter(Boolean).join(" + "),
@@ -268,14 +269,14 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
         encryption: inputs.serverSideEncryption?.enabled ? `KMS ${inputs.serverSideEncryption.kmsKeyArn ?? "aws/dynamodb"}` : "AWS owned key",
       });
       break;
-    case "aws:iam/role:Role": {
+    case T.role: {
       const statements = parseJson(inputs.assumeRolePolicy)?.Statement ?? [];
       Object.assign(details, {
         trusts: statements.map((statement: any) => `${JSON.stringify(statement.Principal)}${statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : ""}`),
       });
       break;
     }
-    case "aws:iam/rolePolicy:RolePolicy": {
+    case T.rolePolicy: {
       const statements = parseJson(inputs.policy)?.Statement ?? [];
       Object.assign(details, {
         role: refs.name(inputs.role),
@@ -283,19 +284,19 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
       });
       break;
     }
-    case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+    case T.rolePolicyAttachment:
       Object.assign(details, { role: refs.name(inputs.role), policy: inputs.policyArn });
       break;
-    case "aws:ecs/cluster:Cluster":
+    case T.cluster:
       Object.assign(details, { containerInsights: (inputs.settings ?? []).find((setting: any) => setting.name === "containerInsights")?.value ?? "disabled" });
       break;
-    case "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":
+    case T.capacityProviders:
       Object.assign(details, { providers: inputs.capacityProviders ?? [] });
       break;
-    case "aws:cloudwatch/logGroup:LogGroup":
+    case T.logGroup:
       Object.assign(details, { retentionDays: inputs.retentionInDays ?? "never expire", ...(inputs.kmsKeyId ? { kms: inputs.kmsKeyId } : {}) });
       break;
-    case "aws:ecs/taskDefinition:TaskDefinition": {
+    case T.taskDefinition: {
       const containers = parseJson(inputs.containerDefinitions) ?? [];
       const platform = inputs.runtimePlatform ?? {};
       Object.assign(details, {
@@ -307,8 +308,8 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
       });
       break;
     }
-    case "aws:ecs/service:Service": {
-      const target = sameComponent("aws:appautoscaling/target:Target")[0];
+    case T.service: {
+      const target = sameComponent(T.scalingTarget)[0];
       const strategies = inputs.capacityProviderStrategies as { capacityProvider: string; base?: number; weight?: number }[] | undefined;
       const network = inputs.networkConfiguration ?? {};
       Object.assign(details, {
@@ -328,7 +329,7 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
       });
       break;
     }
-    case "aws:ec2/flowLog:FlowLog":
+    case T.flowLog:
       Object.assign(details, {
         of: refs.name(inputs.vpcId ?? inputs.subnetId ?? inputs.eniId),
         traffic: inputs.trafficType,
@@ -336,34 +337,34 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
         aggregation: `${inputs.maxAggregationInterval ?? 600} s`,
       });
       break;
-    case "aws:s3/bucket:Bucket":
-    case "aws:s3/bucketV2:BucketV2":
+    case T.bucket:
+    case T.bucketV2:
       Object.assign(details, { forceDestroy: inputs.forceDestroy ?? false, retainOnDelete: resource.options.retainOnDelete ?? false });
       break;
-    case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
-    case "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2":
+    case T.bucketEncryption:
+    case T.bucketEncryptionV2:
       Object.assign(details, {
         bucket: refs.name(inputs.bucket),
         encryption: (inputs.rules ?? []).map((rule: any) => `${rule.applyServerSideEncryptionByDefault?.sseAlgorithm}${rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ? ` ${rule.applyServerSideEncryptionByDefault.kmsMasterKeyId}` : ""}`),
       });
       break;
-    case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
+    case T.bucketPublicAccessBlock: {
       const flags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
       const off = flags.filter((flag) => inputs[flag] !== true);
       Object.assign(details, { bucket: refs.name(inputs.bucket), publicAccess: off.length ? `NOT blocked: ${off.join(", ")}` : "all blocked" });
       break;
     }
-    case "aws:s3/bucketOwnershipControls:BucketOwnershipControls":
+    case T.bucketOwnershipControls:
       Object.assign(details, { bucket: refs.name(inputs.bucket), objectOwnership: inputs.rule?.objectOwnership ?? "?" });
       break;
-    case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
-    case "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":
+    case T.bucketLifecycle:
+    case T.bucketLifecycleV2:
       Object.assign(details, {
         bucket: refs.name(inputs.bucket),
         rules: (inputs.rules ?? []).map((rule: any) => `${rule.id ?? "rule"} (${rule.status})${rule.expiration?.days ? `: expire after ${rule.expiration.days} days` : ""}`),
       });
       break;
-    case "aws:s3/bucketPolicy:BucketPolicy": {
+    case T.bucketPolicy: {
       const statements = parseJson(inputs.policy)?.Statement ?? [];
       Object.assign(details, {
         bucket: refs.name(inputs.bucket),
@@ -371,34 +372,34 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
       });
       break;
     }
-    case "aws:appautoscaling/target:Target":
+    case T.scalingTarget:
       Object.assign(details, { min: inputs.minCapacity, max: inputs.maxCapacity });
       break;
-    case "aws:scheduler/schedule:Schedule":
+    case T.schedule:
       Object.assign(details, {
         when: `${inputs.scheduleExpression} (${inputs.scheduleExpressionTimezone ?? "UTC"})`,
         runs: `${refs.name(inputs.target?.ecsParameters?.taskDefinitionArn)} on ${refs.name(inputs.target?.arn)}`,
       });
       break;
-    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+    case T.metricAlarm:
       Object.assign(details, {
         when: inputs.alarmDescription ?? "",
         evaluation: `${inputs.datapointsToAlarm ?? inputs.evaluationPeriods} of ${inputs.evaluationPeriods} periods of ${inputs.period ?? inputs.metricQueries?.[0]?.metric?.period ?? "?"} s`,
       });
       break;
-    case "aws:lb/listenerRule:ListenerRule":
+    case T.listenerRule:
       Object.assign(details, {
         priority: inputs.priority,
         when: (inputs.conditions ?? []).map((condition: any) => condition.pathPattern ? `path ${condition.pathPattern.values.join(" ")}` : condition.httpHeader ? `header ${condition.httpHeader.httpHeaderName}: ${condition.httpHeader.values.join(" ")}` : "?"),
         forward: (inputs.actions?.[0]?.forward?.targetGroups ?? []).map((group: any) => `${refs.name(group.arn)} ${group.weight}`),
       });
       break;
-    case "aws:cloudfront/vpcOrigin:VpcOrigin": {
+    case T.vpcOrigin: {
       const endpoint = inputs.vpcOriginEndpointConfig ?? {};
       Object.assign(details, { to: refs.name(endpoint.arn), protocol: endpoint.originProtocolPolicy });
       break;
     }
-    case "aws:cloudfront/distribution:Distribution": {
+    case T.distribution: {
       const behaviour = (entry: any) => `${entry.pathPattern ?? "default"}: ${entry.viewerProtocolPolicy}, cache ${refs.name(entry.cachePolicyId) === entry.cachePolicyId ? managedPolicyName(entry.cachePolicyId) : refs.name(entry.cachePolicyId)}`;
       const certificate = inputs.viewerCertificate ?? {};
       Object.assign(details, {
@@ -411,7 +412,7 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
       });
       break;
     }
-    case "aws:wafv2/webAcl:WebAcl":
+    case T.webAcl:
       Object.assign(details, {
         scope: `${inputs.scope} (${inputs.region})`,
         rules: (inputs.rules ?? []).map((rule: any) =>
@@ -420,13 +421,13 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
             : `${rule.name}: ${rule.statement?.managedRuleGroupStatement?.name ?? "?"}${rule.statement?.managedRuleGroupStatement?.ruleActionOverrides?.length ? ` (count only: ${rule.statement.managedRuleGroupStatement.ruleActionOverrides.map((override: any) => override.name).join(", ")})` : ""}`),
       });
       break;
-    case "aws:acm/certificate:Certificate":
+    case T.certificate:
       Object.assign(details, { domain: inputs.domainName, validation: inputs.validationMethod, region: inputs.region ?? stack.config["aws:region"] });
       break;
-    case "aws:route53/record:Record":
+    case T.record:
       Object.assign(details, { record: `${inputs.name} ${inputs.type}`, to: inputs.aliases?.length ? `alias ${refs.name(inputs.aliases[0].name)}` : (inputs.records ?? []).join(" ") });
       break;
-    case "aws:appautoscaling/policy:Policy": {
+    case T.scalingPolicy: {
       const config = inputs.targetTrackingScalingPolicyConfiguration ?? {};
       Object.assign(details, {
         tracks: `${config.predefinedMetricSpecification?.predefinedMetricType ?? "?"} at ${config.targetValue}`,

@@ -5,7 +5,8 @@
  * checks them for every stack variant.
  */
 import type { OfflineResource, OfflineStack } from "../../scripts/offlineStack";
-import { ofType, T } from "./stackQueries";
+import { T } from "../../scripts/resourceTypes";
+import { ofType } from "./stackQueries";
 
 export interface DependencyRule {
   what: string;
@@ -28,13 +29,13 @@ export const DEPENDENCY_RULES: readonly DependencyRule[] = [
     what: "an internet-facing load balancer waits for the VPC's internet gateway",
     from: T.loadBalancer,
     when: (alb) => alb.inputs.internal !== true,
-    waitsFor: (stack) => ofType(stack, "aws:ec2/internetGateway:InternetGateway"),
+    waitsFor: (stack) => ofType(stack, T.internetGateway),
     source: "ELBv2 CreateLoadBalancer fails with `InvalidSubnet: VPC vpc-… has no internet gateway` (CreateLoadBalancer API reference, errors: InvalidSubnet; reported in openshift/installer#1110)",
   },
   {
     what: "a NAT gateway waits for the internet gateway",
     from: T.natGateway,
-    waitsFor: (stack) => ofType(stack, "aws:ec2/internetGateway:InternetGateway"),
+    waitsFor: (stack) => ofType(stack, T.internetGateway),
     source: "Terraform AWS provider, aws_nat_gateway docs: 'it's recommended to denote that the NAT Gateway depends on the Internet Gateway for the VPC' (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/nat_gateway)",
   },
   {
@@ -79,15 +80,15 @@ export const DEPENDENCY_RULES: readonly DependencyRule[] = [
   },
   {
     what: "a CloudFront VPC origin waits for the VPC's internet gateway",
-    from: "aws:cloudfront/vpcOrigin:VpcOrigin",
-    waitsFor: (stack) => ofType(stack, "aws:ec2/internetGateway:InternetGateway"),
+    from: T.vpcOrigin,
+    waitsFor: (stack) => ofType(stack, T.internetGateway),
     source: "CloudFront Developer Guide, 'Restrict access with VPC origins', prerequisites: the VPC must have an internet gateway (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html)",
   },
   {
     what: "a log delivery to S3 waits for the bucket's policy",
-    from: "aws:cloudwatch/logDelivery:LogDelivery",
+    from: T.logDelivery,
     waitsFor: (stack, delivery) => {
-      const destination = ofType(stack, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination").find((candidate) => candidate.state.arn === delivery.inputs.deliveryDestinationArn);
+      const destination = ofType(stack, T.logDeliveryDestination).find((candidate) => candidate.state.arn === delivery.inputs.deliveryDestinationArn);
       const bucket = ofType(stack, T.bucket).find((candidate) => candidate.state.arn === destination?.inputs.deliveryDestinationConfiguration?.destinationResourceArn);
       return bucket ? policyOfBucket(stack, `${bucket.name}-id`) : [];
     },

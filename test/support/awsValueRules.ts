@@ -3,6 +3,7 @@
  * states it. `test/deployReadiness.test.ts` checks every resource of every stack variant against
  * them; a rule that no resource exercises fails the test, so the table cannot rot.
  */
+import { T } from "../../scripts/resourceTypes";
 
 export interface ValueRule {
   /** What is constrained, in words: "security group description". */
@@ -29,39 +30,39 @@ export interface ValueRule {
 }
 
 const EC2_TAGGED = [
-  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
-  "aws:ec2/eip:Eip",
-  "aws:ec2/flowLog:FlowLog",
-  "aws:ec2/internetGateway:InternetGateway",
-  "aws:ec2/natGateway:NatGateway",
-  "aws:ec2/routeTable:RouteTable",
-  "aws:ec2/securityGroup:SecurityGroup",
-  "aws:ec2/subnet:Subnet",
-  "aws:ec2/vpc:Vpc",
-  "aws:ec2/vpcEndpoint:VpcEndpoint",
+  T.defaultSecurityGroup,
+  T.eip,
+  T.flowLog,
+  T.internetGateway,
+  T.natGateway,
+  T.routeTable,
+  T.securityGroup,
+  T.subnet,
+  T.vpc,
+  T.vpcEndpoint,
 ] as const;
 
 /** Every type the program tags. */
 const TAGGED = [
   ...EC2_TAGGED,
-  "aws:cloudwatch/logGroup:LogGroup",
-  "aws:dynamodb/table:Table",
-  "aws:ecr/repository:Repository",
-  "aws:ecs/cluster:Cluster",
-  "aws:ecs/service:Service",
-  "aws:ecs/taskDefinition:TaskDefinition",
-  "aws:iam/role:Role",
-  "aws:lb/listener:Listener",
-  "aws:lb/loadBalancer:LoadBalancer",
-  "aws:lb/targetGroup:TargetGroup",
-  "aws:s3/bucket:Bucket",
-  "aws:acm/certificate:Certificate",
-  "aws:cloudfront/distribution:Distribution",
-  "aws:cloudfront/vpcOrigin:VpcOrigin",
-  "aws:cloudwatch/logDelivery:LogDelivery",
-  "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
-  "aws:cloudwatch/logDeliverySource:LogDeliverySource",
-  "aws:wafv2/webAcl:WebAcl",
+  T.logGroup,
+  T.table,
+  T.repository,
+  T.cluster,
+  T.service,
+  T.taskDefinition,
+  T.role,
+  T.listener,
+  T.loadBalancer,
+  T.targetGroup,
+  T.bucket,
+  T.certificate,
+  T.distribution,
+  T.vpcOrigin,
+  T.logDelivery,
+  T.logDeliveryDestination,
+  T.logDeliverySource,
+  T.webAcl,
 ] as const;
 
 /** Resource Groups Tagging API `Tag`: `^([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)$` for keys and values. */
@@ -75,8 +76,8 @@ const ELB_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 /** ECS: "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed." */
 const ECS_NAME = /^[a-zA-Z0-9_-]+$/;
 
-const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
-const WEB_ACL = "aws:wafv2/webAcl:WebAcl";
+const DISTRIBUTION = T.distribution;
+const WEB_ACL = T.webAcl;
 /** WAF EntityName (web ACL and rule names): 1-128, `^[\w\-]+$`. */
 const WAF_NAME_SOURCE = "CreateWebACL (Name) and Rule (Name), AWS WAFV2 API Reference: https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html https://docs.aws.amazon.com/waf/latest/APIReference/API_Rule.html";
 /** WAF VisibilityConfig.MetricName: "only the characters: A-Z, a-z, 0-9, - (hyphen), and _ (underscore) ... from one to 128 characters ... can't contain ... All and Default_Action". */
@@ -88,7 +89,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   // EC2 security groups and their rules
   {
     what: "security group description",
-    types: ["aws:ec2/securityGroup:SecurityGroup"],
+    types: [T.securityGroup],
     property: "description",
     pattern: EC2_TEXT,
     maxLength: 255,
@@ -96,7 +97,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "security group name (cannot start with sg-)",
-    types: ["aws:ec2/securityGroup:SecurityGroup"],
+    types: [T.securityGroup],
     property: "@name",
     pattern: /^(?!sg-)[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/,
     maxLength: 255,
@@ -105,7 +106,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   /** The provider puts a CIDR rule's description in IpPermission.IpRanges / Ipv6Ranges (AuthorizeSecurityGroupIngress/Egress). */
   {
     what: "security group rule description, IPv4 CIDR",
-    types: ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"],
+    types: [T.ingress, T.egress],
     property: "description",
     when: (rule) => rule.cidrIpv4 !== undefined,
     pattern: EC2_TEXT,
@@ -114,7 +115,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "security group rule description, IPv6 CIDR",
-    types: ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"],
+    types: [T.ingress, T.egress],
     property: "description",
     when: (rule) => rule.cidrIpv6 !== undefined,
     pattern: EC2_TEXT,
@@ -124,7 +125,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   /** A referenced group's rule goes in IpPermission.UserIdGroupPairs, whose documented set has no `&`. */
   {
     what: "security group rule description, referenced security group",
-    types: ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"],
+    types: [T.ingress, T.egress],
     property: "description",
     when: (rule) => rule.referencedSecurityGroupId !== undefined,
     pattern: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=;{}!$*]*$/,
@@ -134,7 +135,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   /** A prefix list's rule (CloudFront's origin-facing list) goes in IpPermission.PrefixListIds: the same set, no `&`. */
   {
     what: "security group rule description, prefix list",
-    types: ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"],
+    types: [T.ingress, T.egress],
     property: "description",
     when: (rule) => rule.prefixListId !== undefined,
     pattern: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=;{}!$*]*$/,
@@ -155,7 +156,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   /** ECS: "Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix for either keys or values". */
   ...(["tags.@keys", "tags.*"] as const).map((property) => ({
     what: `ECS tag ${property === "tags.*" ? "value" : "key"} without an aws: prefix in any case`,
-    types: ["aws:ecs/cluster:Cluster", "aws:ecs/service:Service", "aws:ecs/taskDefinition:TaskDefinition"],
+    types: [T.cluster, T.service, T.taskDefinition],
     property,
     pattern: /^(?!aws:)[\s\S]*$/i,
     source: "Tag, Amazon ECS API Reference: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html",
@@ -173,7 +174,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   /** Pulumi autonames aws_lb up to 255 characters, so only this rule catches a name over 32. */
   {
     what: "load balancer name",
-    types: ["aws:lb/loadBalancer:LoadBalancer"],
+    types: [T.loadBalancer],
     property: "@name",
     pattern: /^(?!internal-)[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
     maxLength: 32,
@@ -181,7 +182,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "target group name",
-    types: ["aws:lb/targetGroup:TargetGroup"],
+    types: [T.targetGroup],
     property: "@name",
     pattern: ELB_NAME,
     maxLength: 32,
@@ -189,7 +190,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "IAM role name",
-    types: ["aws:iam/role:Role"],
+    types: [T.role],
     property: "@name",
     pattern: /^[\w+=,.@-]+$/,
     minLength: 1,
@@ -198,7 +199,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "IAM role inline policy name",
-    types: ["aws:iam/rolePolicy:RolePolicy"],
+    types: [T.rolePolicy],
     property: "@name",
     pattern: /^[\w+=,.@-]+$/,
     minLength: 1,
@@ -207,7 +208,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "CloudWatch Logs log group name",
-    types: ["aws:cloudwatch/logGroup:LogGroup"],
+    types: [T.logGroup],
     property: "@name",
     pattern: /^[.\-_/#A-Za-z0-9]+$/,
     minLength: 1,
@@ -217,7 +218,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   /** Length, characters, first/last character, no "..", not an IP address, and the reserved prefixes and suffixes the page lists. */
   {
     what: "S3 general purpose bucket name",
-    types: ["aws:s3/bucket:Bucket"],
+    types: [T.bucket],
     property: "@name",
     pattern: /^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\.\.)(?!\d{1,3}(?:\.\d{1,3}){3}$)(?!.*(?:-s3alias|--ol-s3|\.mrap)$)[a-z0-9][a-z0-9.-]*[a-z0-9]$/,
     minLength: 3,
@@ -227,7 +228,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   /** The API pattern, plus the text's "must start with a letter". */
   {
     what: "ECR repository name",
-    types: ["aws:ecr/repository:Repository"],
+    types: [T.repository],
     property: "@name",
     pattern: /^(?=[a-z])[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/,
     minLength: 2,
@@ -236,7 +237,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "ECS cluster name",
-    types: ["aws:ecs/cluster:Cluster"],
+    types: [T.cluster],
     property: "@name",
     pattern: ECS_NAME,
     maxLength: 255,
@@ -244,7 +245,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "ECS service name",
-    types: ["aws:ecs/service:Service"],
+    types: [T.service],
     property: "@name",
     pattern: ECS_NAME,
     maxLength: 255,
@@ -252,7 +253,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "ECS task definition family",
-    types: ["aws:ecs/taskDefinition:TaskDefinition"],
+    types: [T.taskDefinition],
     property: "family",
     pattern: ECS_NAME,
     maxLength: 255,
@@ -260,7 +261,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "DynamoDB table name",
-    types: ["aws:dynamodb/table:Table"],
+    types: [T.table],
     property: "@name",
     pattern: /^[a-zA-Z0-9_.-]+$/,
     minLength: 3,
@@ -271,49 +272,49 @@ export const VALUE_RULES: readonly ValueRule[] = [
   // Values with a documented set or range
   {
     what: "log group retention in days",
-    types: ["aws:cloudwatch/logGroup:LogGroup"],
+    types: [T.logGroup],
     property: "retentionInDays",
     oneOf: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
     source: "PutRetentionPolicy (retentionInDays), Amazon CloudWatch Logs API Reference: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
   },
   {
     what: "VPC flow log maximum aggregation interval (seconds)",
-    types: ["aws:ec2/flowLog:FlowLog"],
+    types: [T.flowLog],
     property: "maxAggregationInterval",
     oneOf: [60, 600],
     source: "CreateFlowLogs (MaxAggregationInterval), Amazon EC2 API Reference: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFlowLogs.html",
   },
   {
     what: "target group deregistration delay (deregistration_delay.timeout_seconds)",
-    types: ["aws:lb/targetGroup:TargetGroup"],
+    types: [T.targetGroup],
     property: "deregistrationDelay",
     range: [0, 3600],
     source: "TargetGroupAttribute, Elastic Load Balancing API Reference: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroupAttribute.html",
   },
   {
     what: "target group health check interval (seconds)",
-    types: ["aws:lb/targetGroup:TargetGroup"],
+    types: [T.targetGroup],
     property: "healthCheck.interval",
     range: [5, 300],
     source: "CreateTargetGroup (HealthCheckIntervalSeconds), Elastic Load Balancing API Reference: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
   },
   {
     what: "target group health check timeout (seconds)",
-    types: ["aws:lb/targetGroup:TargetGroup"],
+    types: [T.targetGroup],
     property: "healthCheck.timeout",
     range: [2, 120],
     source: "CreateTargetGroup (HealthCheckTimeoutSeconds), Elastic Load Balancing API Reference: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
   },
   {
     what: "target group healthy threshold count",
-    types: ["aws:lb/targetGroup:TargetGroup"],
+    types: [T.targetGroup],
     property: "healthCheck.healthyThreshold",
     range: [2, 10],
     source: "CreateTargetGroup (HealthyThresholdCount), Elastic Load Balancing API Reference: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
   },
   {
     what: "target group unhealthy threshold count",
-    types: ["aws:lb/targetGroup:TargetGroup"],
+    types: [T.targetGroup],
     property: "healthCheck.unhealthyThreshold",
     range: [2, 10],
     source: "CreateTargetGroup (UnhealthyThresholdCount), Elastic Load Balancing API Reference: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
@@ -321,21 +322,21 @@ export const VALUE_RULES: readonly ValueRule[] = [
   /** Application Load Balancer: codes 200-499, as a list ("200,202") or a range ("200-299"). */
   {
     what: "target group health check success codes (ALB)",
-    types: ["aws:lb/targetGroup:TargetGroup"],
+    types: [T.targetGroup],
     property: "healthCheck.matcher",
     pattern: /^(?:[2-4]\d\d(?:,[2-4]\d\d)*|[2-4]\d\d-[2-4]\d\d)$/,
     source: "Matcher (HttpCode), Elastic Load Balancing API Reference: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Matcher.html",
   },
   {
     what: "S3 lifecycle rule ID",
-    types: ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"],
+    types: [T.bucketLifecycle],
     property: "rules.*.id",
     maxLength: 255,
     source: "LifecycleRule (ID), Amazon S3 API Reference: https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRule.html",
   },
   {
     what: "DynamoDB TTL attribute name",
-    types: ["aws:dynamodb/table:Table"],
+    types: [T.table],
     property: "ttl.attributeName",
     minLength: 1,
     maxLength: 255,
@@ -395,7 +396,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "CloudFront cache policy comment",
-    types: ["aws:cloudfront/cachePolicy:CachePolicy"],
+    types: [T.cachePolicy],
     property: "comment",
     maxLength: 128,
     source: "CachePolicyConfig (Comment: \"cannot be longer than 128 characters\"), Amazon CloudFront API Reference: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CachePolicyConfig.html",
@@ -424,7 +425,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   // CloudWatch Logs deliveries (standard logging v2) and Route 53
   {
     what: "CloudWatch Logs delivery source name",
-    types: ["aws:cloudwatch/logDeliverySource:LogDeliverySource"],
+    types: [T.logDeliverySource],
     property: "name",
     pattern: /^[\w-]+$/,
     minLength: 1,
@@ -433,7 +434,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "CloudWatch Logs delivery destination name",
-    types: ["aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination"],
+    types: [T.logDeliveryDestination],
     property: "name",
     pattern: /^[\w-]+$/,
     minLength: 1,
@@ -442,7 +443,7 @@ export const VALUE_RULES: readonly ValueRule[] = [
   },
   {
     what: "Route 53 record type",
-    types: ["aws:route53/record:Record"],
+    types: [T.record],
     property: "type",
     oneOf: ["SOA", "A", "TXT", "NS", "CNAME", "MX", "NAPTR", "PTR", "SRV", "SPF", "AAAA", "CAA", "DS", "TLSA", "SSHFP", "SVCB", "HTTPS"],
     source: "ResourceRecordSet (Type), Amazon Route 53 API Reference: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html",

@@ -6,6 +6,7 @@
  * wraps) calls, each group with its source. `test/deployReadiness.test.ts` fails when the deploy
  * role lacks one of them, or when the program creates a type this table does not know.
  */
+import { T } from "../../scripts/resourceTypes";
 
 export interface ActionGroup {
   actions: readonly string[];
@@ -30,16 +31,16 @@ const LOGS_TAGS = "tags by the provider's tagging interceptor (ListTagsForResour
 
 /** Resource type token → what deploying, reading and deleting it calls. */
 export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = {
-  "aws:acm/certificate:Certificate": [
+  [T.certificate]: [
     {
       actions: ["acm:RequestCertificate", "acm:AddTagsToCertificate", "acm:DescribeCertificate", "acm:ListTagsForCertificate", "acm:UpdateCertificateOptions", "acm:RemoveTagsFromCertificate", "acm:DeleteCertificate"],
       source: `${tf("acm/certificate.go", "waitCertificateDomainValidationsAvailable polls DescribeCertificate; tags by the interceptor; delete retries while CloudFront still uses it")}; ${cfn("AWS::CertificateManager::Certificate", "aws-certificatemanager-certificate.json", "tags on RequestCertificate need AddTagsToCertificate")}`,
     },
   ],
-  "aws:acm/certificateValidation:CertificateValidation": [
+  [T.certificateValidation]: [
     { actions: ["acm:DescribeCertificate"], source: tf("acm/certificate_validation.go", "create waits for ISSUED with DescribeCertificate; delete is a no-op") },
   ],
-  "aws:appautoscaling/policy:Policy": [
+  [T.scalingPolicy]: [
     { actions: ["application-autoscaling:PutScalingPolicy", "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DeleteScalingPolicy"], source: tf("appautoscaling/policy.go") },
     {
       // Target tracking: Application Auto Scaling creates, reads and deletes the policy's CloudWatch alarms for the caller.
@@ -48,7 +49,7 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       when: (inputs) => inputs.policyType === "TargetTrackingScaling",
     },
   ],
-  "aws:appautoscaling/target:Target": [
+  [T.scalingTarget]: [
     { actions: ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:ListTagsForResource"], source: tf("appautoscaling/target.go", "tags read by the provider's tagging interceptor") },
     {
       actions: ["ecs:DescribeServices", "ecs:UpdateService", "iam:CreateServiceLinkedRole"],
@@ -56,10 +57,10 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       when: (inputs) => inputs.serviceNamespace === "ecs",
     },
   ],
-  "aws:cloudfront/cachePolicy:CachePolicy": [
+  [T.cachePolicy]: [
     { actions: ["cloudfront:CreateCachePolicy", "cloudfront:GetCachePolicy", "cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy"], source: tf("cloudfront/cache_policy.go", "update and delete send the ETag GetCachePolicy returns; not taggable") },
   ],
-  "aws:cloudfront/distribution:Distribution": [
+  [T.distribution]: [
     {
       actions: [
         "cloudfront:CreateDistribution", "cloudfront:TagResource", "cloudfront:GetDistribution", "cloudfront:ListTagsForResource",
@@ -79,7 +80,7 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       when: (inputs) => inputs.webAclId !== undefined,
     },
   ],
-  "aws:cloudfront/vpcOrigin:VpcOrigin": [
+  [T.vpcOrigin]: [
     {
       actions: [
         "cloudfront:CreateVpcOrigin", "cloudfront:TagResource", "cloudfront:GetVpcOrigin", "cloudfront:ListTagsForResource",
@@ -93,7 +94,7 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       source: `${cfn("AWS::CloudFront::VpcOrigin", "aws-cloudfront-vpcorigin.json")}; ${doc("CloudFront guide, AWSServiceRoleForCloudFrontVPCOrigin (vpcorigin.cloudfront.amazonaws.com)", "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-service-linked-roles.html")}; ${doc("CloudFront guide, VPC origins prerequisites (internet gateway)", "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html")}`,
     },
   ],
-  "aws:cloudwatch/logDelivery:LogDelivery": [
+  [T.logDelivery]: [
     {
       actions: ["logs:CreateDelivery", "logs:GetDelivery", "logs:UpdateDeliveryConfiguration", "logs:DeleteDelivery", "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource"],
       source: tf("logs/delivery.go", `UpdateDeliveryConfiguration for field delimiter, record fields and S3 settings; ${LOGS_TAGS}`),
@@ -104,13 +105,13 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       source: `${LOGS_V2_S3}; ${cfn("AWS::Logs::Delivery", "aws-logs-delivery.json")}`,
     },
   ],
-  "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": [
+  [T.logDeliveryDestination]: [
     {
       actions: ["logs:PutDeliveryDestination", "logs:GetDeliveryDestination", "logs:DeleteDeliveryDestination", "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource"],
       source: `${tf("logs/delivery_destination.go", `update is PutDeliveryDestination; ${LOGS_TAGS}`)}; ${LOGS_V2_S3}`,
     },
   ],
-  "aws:cloudwatch/logDeliverySource:LogDeliverySource": [
+  [T.logDeliverySource]: [
     {
       actions: ["logs:PutDeliverySource", "logs:GetDeliverySource", "logs:DeleteDeliverySource", "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource"],
       source: `${tf("logs/delivery_source.go", `every argument forces replacement; ${LOGS_TAGS}`)}; ${LOGS_V2_S3}`,
@@ -121,11 +122,11 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       when: (inputs) => String(inputs.resourceArn ?? "").startsWith("arn:aws:cloudfront:"),
     },
   ],
-  "aws:cloudwatch/logGroup:LogGroup": [
+  [T.logGroup]: [
     { actions: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource", "logs:DeleteLogGroup"], source: tf("logs/group.go", "tags by ARN: ListTagsForResource, TagResource, UntagResource") },
     { actions: ["logs:TagLogGroup"], source: doc("CloudWatch Logs API, tags on CreateLogGroup (TagLogGroup is the legacy tagging action; CFN AWS::Logs::LogGroup lists logs:TagResource)", "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html") },
   ],
-  "aws:dynamodb/table:Table": [
+  [T.table]: [
     {
       actions: [
         "dynamodb:CreateTable", "dynamodb:TagResource", "dynamodb:DescribeTable", "dynamodb:UpdateTimeToLive", "dynamodb:DescribeTimeToLive",
@@ -134,17 +135,17 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       source: tf("dynamodb/table.go", "UpdateTable for deletion protection; tags on create need dynamodb:TagResource"),
     },
   ],
-  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": [
+  [T.defaultSecurityGroup]: [
     {
       // Adopted, not created: tags updated, every rule revoked (forceRevokeSecurityGroupRules); destroy is a no-op.
       actions: ["ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags", "ec2:DeleteTags"],
       source: tf("ec2/vpc_default_security_group.go", "and vpc_security_group.go"),
     },
   ],
-  "aws:ec2/eip:Eip": [
+  [T.eip]: [
     { actions: ["ec2:AllocateAddress", "ec2:CreateTags", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", "ec2:DisassociateAddress", "ec2:ReleaseAddress", "ec2:DeleteTags"], source: tf("ec2/ec2_eip.go", "DescribeAddressesAttribute for ptr_record; DisassociateAddress on delete once refresh saw the NAT association") },
   ],
-  "aws:ec2/flowLog:FlowLog": [
+  [T.flowLog]: [
     { actions: ["ec2:CreateFlowLogs", "ec2:CreateTags", "ec2:DescribeFlowLogs", "ec2:DeleteFlowLogs", "ec2:DeleteTags"], source: tf("ec2/vpc_flow_log.go") },
     {
       actions: ["logs:CreateLogDelivery", "logs:DeleteLogDelivery"],
@@ -152,32 +153,32 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       when: (inputs) => inputs.logDestinationType === "s3",
     },
   ],
-  "aws:ec2/internetGateway:InternetGateway": [
+  [T.internetGateway]: [
     { actions: ["ec2:CreateInternetGateway", "ec2:CreateTags", "ec2:DescribeInternetGateways", "ec2:DeleteInternetGateway", "ec2:DeleteTags"], source: tf("ec2/vpc_internet_gateway.go") },
     { actions: ["ec2:AttachInternetGateway", "ec2:DetachInternetGateway"], source: tf("ec2/vpc_internet_gateway.go", "attach on create, detach before delete"), when: (inputs) => inputs.vpcId !== undefined },
   ],
-  "aws:ec2/natGateway:NatGateway": [
+  [T.natGateway]: [
     { actions: ["ec2:CreateNatGateway", "ec2:CreateTags", "ec2:DescribeNatGateways", "ec2:DeleteNatGateway", "ec2:DeleteTags"], source: tf("ec2/vpc_nat_gateway.go") },
   ],
-  "aws:ec2/route:Route": [
+  [T.route]: [
     { actions: ["ec2:CreateRoute", "ec2:DescribeRouteTables", "ec2:ReplaceRoute", "ec2:DeleteRoute"], source: tf("ec2/vpc_route.go", "ReplaceRoute when the target changes") },
   ],
-  "aws:ec2/routeTable:RouteTable": [
+  [T.routeTable]: [
     { actions: ["ec2:CreateRouteTable", "ec2:CreateTags", "ec2:DescribeRouteTables", "ec2:DisassociateRouteTable", "ec2:DeleteRouteTable", "ec2:DeleteTags"], source: tf("ec2/vpc_route_table.go", "delete disassociates what is still associated") },
   ],
-  "aws:ec2/routeTableAssociation:RouteTableAssociation": [
+  [T.routeTableAssociation]: [
     { actions: ["ec2:AssociateRouteTable", "ec2:DescribeRouteTables", "ec2:ReplaceRouteTableAssociation", "ec2:DisassociateRouteTable"], source: tf("ec2/vpc_route_table_association.go", "ReplaceRouteTableAssociation when route_table_id changes, e.g. a replaced route table") },
   ],
-  "aws:ec2/securityGroup:SecurityGroup": [
+  [T.securityGroup]: [
     {
       actions: ["ec2:CreateSecurityGroup", "ec2:CreateTags", "ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupEgress", "ec2:DescribeNetworkInterfaces", "ec2:DeleteSecurityGroup", "ec2:DeleteTags"],
       source: tf("ec2/vpc_security_group.go", "revokes the default egress rules on create; deleteLingeringENIs describes ENIs before delete"),
     },
   ],
-  "aws:ec2/subnet:Subnet": [
+  [T.subnet]: [
     { actions: ["ec2:CreateSubnet", "ec2:CreateTags", "ec2:DescribeSubnets", "ec2:ModifySubnetAttribute", "ec2:DescribeNetworkInterfaces", "ec2:DeleteSubnet", "ec2:DeleteTags"], source: tf("ec2/vpc_subnet.go", "deleteLingeringENIs before delete") },
   ],
-  "aws:ec2/vpc:Vpc": [
+  [T.vpc]: [
     {
       actions: [
         "ec2:CreateVpc", "ec2:CreateTags", "ec2:DescribeVpcs", "ec2:ModifyVpcAttribute", "ec2:DescribeVpcAttribute",
@@ -186,7 +187,7 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       source: tf("ec2/vpc_.go", "read: DNS and NAU attributes, default NACL, main route table, default security group; every EC2 create here tags through TagSpecifications, which needs ec2:CreateTags"),
     },
   ],
-  "aws:ec2/vpcEndpoint:VpcEndpoint": [
+  [T.vpcEndpoint]: [
     { actions: ["ec2:CreateVpcEndpoint", "ec2:CreateTags", "ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:DeleteTags"], source: tf("ec2/vpc_endpoint.go", "read looks up the service's prefix list") },
     { actions: ["ec2:DescribeNetworkInterfaces"], source: tf("ec2/vpc_endpoint.go", "read: subnet_configuration from the endpoint's ENIs"), when: (inputs) => inputs.vpcEndpointType === "Interface" },
     {
@@ -195,23 +196,23 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       when: (inputs) => inputs.privateDnsEnabled === true,
     },
   ],
-  "aws:ecr/lifecyclePolicy:LifecyclePolicy": [
+  [T.lifecyclePolicy]: [
     { actions: ["ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy"], source: tf("ecr/lifecycle_policy.go") },
   ],
-  "aws:ecr/repository:Repository": [
+  [T.repository]: [
     {
       actions: ["ecr:CreateRepository", "ecr:TagResource", "ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration", "ecr:UntagResource", "ecr:DeleteRepository"],
       source: tf("ecr/repository.go", "tags on create need ecr:TagResource; force_delete is DeleteRepository force=true"),
     },
   ],
-  "aws:ecs/cluster:Cluster": [
+  [T.cluster]: [
     { actions: ["ecs:CreateCluster", "ecs:TagResource", "ecs:DescribeClusters", "ecs:UpdateCluster", "ecs:UntagResource", "ecs:DeleteCluster"], source: `${tf("ecs/cluster.go", "settings updated with UpdateCluster")}; ${ECS_TAG_ON_CREATE}` },
     { actions: ["iam:CreateServiceLinkedRole"], source: ECS_SLR },
   ],
-  "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": [
+  [T.capacityProviders]: [
     { actions: ["ecs:PutClusterCapacityProviders", "ecs:DescribeClusters"], source: tf("ecs/cluster_capacity_providers.go", "delete puts an empty list") },
   ],
-  "aws:ecs/service:Service": [
+  [T.service]: [
     { actions: ["ecs:CreateService", "ecs:TagResource", "ecs:DescribeServices", "ecs:UpdateService", "ecs:UntagResource", "ecs:DeleteService"], source: `${tf("ecs/service.go", "delete drains with UpdateService, waits with DescribeServices")}; ${ECS_TAG_ON_CREATE}` },
     { actions: ["ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments"], source: tf("ecs/service.go", "waitServiceStable: findPrimaryDeploymentARN, findDeploymentStatus"), when: (inputs) => inputs.waitForSteadyState === true },
     { actions: ["iam:CreateServiceLinkedRole"], source: ECS_SLR },
@@ -227,13 +228,13 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       when: (inputs) => inputs.alarms?.enable === true,
     },
   ],
-  "aws:ssm/parameter:Parameter": [
+  [T.parameter]: [
     {
       actions: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DescribeParameters", "ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:RemoveTagsFromResource", "ssm:DeleteParameter"],
       source: `${tf("ssm/parameter.go", "read with GetParameter (WithDecryption) and DescribeParameters; tags by the interceptor")}; ${cfn("AWS::SSM::Parameter", "aws-ssm-parameter.json")}`,
     },
   ],
-  "aws:scheduler/schedule:Schedule": [
+  [T.schedule]: [
     {
       actions: ["scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
       source: `${tf("scheduler/schedule.go", "read with GetSchedule; schedules are not taggable")}; ${cfn("AWS::Scheduler::Schedule", "aws-scheduler-schedule.json")}`,
@@ -243,13 +244,13 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       source: doc("EventBridge Scheduler User Guide, the caller passes the schedule's execution role", "https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html"),
     },
   ],
-  "aws:cloudwatch/metricAlarm:MetricAlarm": [
+  [T.metricAlarm]: [
     {
       actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource", "cloudwatch:DeleteAlarms"],
       source: `${tf("cloudwatch/metric_alarm.go", "read with DescribeAlarms; tags by the interceptor")}; ${cfn("AWS::CloudWatch::Alarm", "aws-cloudwatch-alarm.json")}`,
     },
   ],
-  "aws:lb/listenerRule:ListenerRule": [
+  [T.listenerRule]: [
     {
       actions: [
         "elasticloadbalancing:CreateRule", "elasticloadbalancing:AddTags", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags",
@@ -258,7 +259,7 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       source: `${tf("elbv2/listener_rule.go", "priority changes use SetRulePriorities")}; ${cfn("AWS::ElasticLoadBalancingV2::ListenerRule", "aws-elasticloadbalancingv2-listenerrule.json")}`,
     },
   ],
-  "aws:ecs/taskDefinition:TaskDefinition": [
+  [T.taskDefinition]: [
     { actions: ["ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:DescribeTaskDefinition", "ecs:UntagResource", "ecs:DeregisterTaskDefinition"], source: `${tf("ecs/task_definition.go")}; ${ECS_TAG_ON_CREATE}` },
     {
       actions: ["iam:PassRole"],
@@ -266,7 +267,7 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       when: (inputs) => inputs.executionRoleArn !== undefined || inputs.taskRoleArn !== undefined,
     },
   ],
-  "aws:iam/role:Role": [
+  [T.role]: [
     {
       actions: [
         "iam:CreateRole", "iam:TagRole", "iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
@@ -275,13 +276,13 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       source: tf("iam/role.go", "read lists inline and attached policies; delete detaches instance profiles first"),
     },
   ],
-  "aws:iam/rolePolicy:RolePolicy": [
+  [T.rolePolicy]: [
     { actions: ["iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"], source: tf("iam/role_policy.go") },
   ],
-  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [
+  [T.rolePolicyAttachment]: [
     { actions: ["iam:AttachRolePolicy", "iam:ListAttachedRolePolicies", "iam:DetachRolePolicy"], source: tf("iam/role_policy_attachment.go") },
   ],
-  "aws:lb/listener:Listener": [
+  [T.listener]: [
     {
       actions: [
         "elasticloadbalancing:CreateListener", "elasticloadbalancing:AddTags", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes",
@@ -290,7 +291,7 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       source: tf("elbv2/listener.go", "tags on create need AddTags"),
     },
   ],
-  "aws:lb/loadBalancer:LoadBalancer": [
+  [T.loadBalancer]: [
     {
       // Access logs, deletion protection, drop invalid headers and desync mode are all load balancer attributes; the
       // bucket policy, not the deployer, lets ELB write the logs.
@@ -303,7 +304,7 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
     },
     { actions: ["iam:CreateServiceLinkedRole"], source: doc("ELB guide, AWSServiceRoleForElasticLoadBalancing is created on the first load balancer", "https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-service-linked-roles.html") },
   ],
-  "aws:lb/targetGroup:TargetGroup": [
+  [T.targetGroup]: [
     {
       actions: [
         "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:AddTags", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:ModifyTargetGroupAttributes",
@@ -312,13 +313,13 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
       source: tf("elbv2/target_group.go", "deregistration delay is a target group attribute; health check changes use ModifyTargetGroup"),
     },
   ],
-  "aws:route53/record:Record": [
+  [T.record]: [
     {
       actions: ["route53:GetHostedZone", "route53:ChangeResourceRecordSets", "route53:GetChange", "route53:ListResourceRecordSets"],
       source: tf("route53/record.go", "the zone's name from GetHostedZone; waitChangeInsync polls GetChange; read and delete find the record with ListResourceRecordSets"),
     },
   ],
-  "aws:s3/bucket:Bucket": [
+  [T.bucket]: [
     {
       // Read reads every bucket sub-resource, whether or not the program manages it (IAM names differ from the API names).
       actions: [
@@ -330,34 +331,34 @@ export const DEPLOY_ACTIONS: Readonly<Record<string, readonly ActionGroup[]>> = 
     },
     { actions: ["s3:ListBucketVersions", "s3:DeleteObject", "s3:DeleteObjectVersion"], source: tf("s3/delete.go", "force_destroy: emptyBucket lists object versions and deletes them by version id"), when: (inputs) => inputs.forceDestroy === true },
   ],
-  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": [
+  [T.bucketLifecycle]: [
     { actions: ["s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"], source: tf("s3/bucket_lifecycle_configuration.go", "DeleteBucketLifecycle is s3:PutLifecycleConfiguration") },
   ],
-  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": [
+  [T.bucketOwnershipControls]: [
     { actions: ["s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"], source: tf("s3/bucket_ownership_controls.go", "DeleteBucketOwnershipControls is s3:PutBucketOwnershipControls") },
   ],
-  "aws:s3/bucketPolicy:BucketPolicy": [
+  [T.bucketPolicy]: [
     { actions: ["s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:DeleteBucketPolicy"], source: tf("s3/bucket_policy.go") },
   ],
-  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": [
+  [T.bucketPublicAccessBlock]: [
     { actions: ["s3:PutBucketPublicAccessBlock", "s3:GetBucketPublicAccessBlock"], source: tf("s3/bucket_public_access_block.go", "Put/Get/DeletePublicAccessBlock; delete is s3:PutBucketPublicAccessBlock") },
   ],
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": [
+  [T.bucketEncryption]: [
     { actions: ["s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"], source: tf("s3/bucket_server_side_encryption_configuration.go", "Put/Get/DeleteBucketEncryption; delete is s3:PutEncryptionConfiguration") },
   ],
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": [
+  [T.egress]: [
     { actions: ["ec2:AuthorizeSecurityGroupEgress", "ec2:DescribeSecurityGroupRules", "ec2:ModifySecurityGroupRules", "ec2:RevokeSecurityGroupEgress"], source: tf("ec2/vpc_security_group_egress_rule.go", "base in vpc_security_group_ingress_rule.go") },
   ],
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [
+  [T.ingress]: [
     { actions: ["ec2:AuthorizeSecurityGroupIngress", "ec2:DescribeSecurityGroupRules", "ec2:ModifySecurityGroupRules", "ec2:RevokeSecurityGroupIngress"], source: tf("ec2/vpc_security_group_ingress_rule.go", "read via DescribeSecurityGroupRules, ModifySecurityGroupRules on update") },
   ],
-  "aws:wafv2/webAcl:WebAcl": [
+  [T.webAcl]: [
     {
       actions: ["wafv2:CreateWebACL", "wafv2:TagResource", "wafv2:GetWebACL", "wafv2:ListTagsForResource", "wafv2:UpdateWebACL", "wafv2:UntagResource", "wafv2:DeleteWebACL"],
       source: `${tf("wafv2/web_acl.go", "update and delete send the LockToken from GetWebACL; tags by the interceptor")}; ${cfn("AWS::WAFv2::WebACL", "aws-wafv2-webacl.json", "tags on create need wafv2:TagResource")}`,
     },
   ],
-  "docker:index/image:Image": [
+  [T.image]: [
     {
       // The push; the image is not deleted from the registry on destroy ("does not delete tags, locally or remotely").
       actions: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetAuthorizationToken"],
