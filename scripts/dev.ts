@@ -5,6 +5,7 @@
  * URL. Ctrl-C stops both; the app also stops when this script dies in any other way.
  */
 import { spawn } from "node:child_process";
+import pinoPretty from "pino-pretty";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { CONTAINER_PORT, HEALTH_PATH } from "../app/src/contract";
@@ -32,10 +33,14 @@ async function main(): Promise<void> {
 
   // The IPC channel is how the app notices that this script is gone, even after a SIGKILL, which
   // no handler here sees: server.ts shuts down when its channel closes.
+  // In a terminal the app's JSON log lines are shown one readable line each (pino-pretty); piped
+  // (tests, CI, `npm run dev > file`) they stay JSON, as in production.
+  const readable = process.stdout.isTTY === true;
   const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "app", "src", "server.ts")], {
-    stdio: ["inherit", "inherit", "inherit", "ipc"],
+    stdio: ["inherit", readable ? "pipe" : "inherit", "inherit", "ipc"],
     env: { ...process.env, PORT: port, HOST: host, BOYACKY_TABLE: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint },
   });
+  if (readable) server.stdout?.pipe(pinoPretty({ singleLine: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" }));
   const stop = () => server.kill("SIGTERM");
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
   // Any other way out of this script (an error, process.exit) takes the app along.
