@@ -367,6 +367,10 @@ describe("GitHub Actions workflows", function () {
       const apt = stepIndex(target, runs(/apt-get install -y[^\n]*buildah[^\n]*debootstrap/));
       const ci = stepIndex(target, runs(/^npm ci\b/m));
       const test = stepIndex(target, runs(/^npm test$/m));
+      const fast = stepIndex(target, runs(/^npm run test:fast$/m));
+      assert.ok(ci < fast && fast < test, `the fast tier between npm ci (${ci}) and npm test (${test}): ${fast}`);
+      const fastSpec: string[] = JSON.parse(readFileSync(path.join(__dirname, "..", ".mocharc.fast.json"), "utf8")).spec;
+      for (const file of fastSpec) assert.ok(existsSync(path.join(__dirname, "..", file)), `${file} of the fast tier does not exist`);
       assert.ok(apt >= 0 && apt < ci && ci < test, `apt ${apt}, npm ci ${ci}, npm test ${test}`);
       assert.match(String(stepsOf(target)[apt].run), /chromium/);
       assert.equal(String(withOf(stepsUsing(target, "actions/setup-node")[0])["node-version"]), "22");
