@@ -403,8 +403,7 @@ describe("hostile input (one table through the real app)", () => {
     await dynamo?.stop();
   });
 
-  it("has at least 25 rows, with distinct names", () => {
-    assert.ok(CASES.length >= 25, `${CASES.length} rows`);
+  it("rows have distinct names, so a failure names its row", () => {
     assert.equal(new Set(CASES.map((row) => row.name)).size, CASES.length);
   });
 
