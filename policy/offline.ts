@@ -17,7 +17,7 @@ import type {
   ResourceValidationArgs,
   StackValidationArgs,
 } from "@pulumi/policy";
-import type { OfflineResource, OfflineStack } from "../scripts/offlineStack";
+import { mockIdOf, type OfflineResource, type OfflineStack } from "../scripts/offlineStack";
 import type { PackContext } from "./context";
 import { buildPolicies } from "./policies";
 
@@ -166,7 +166,7 @@ export function subjectOf(resource: OfflineResource): PolicySubject {
     type: resource.type,
     name: resource.name,
     inputs: resource.inputs,
-    outputs: { ...resource.state, id: `${resource.name}-id` }, // the mocks' id, which other resources' inputs hold
+    outputs: { ...resource.state, id: mockIdOf(resource) }, // the mocks' id, which other resources' inputs hold
     options: { protect: resource.options.protect ?? false, ignoreChanges: resource.options.ignoreChanges ?? [] },
   };
 }

@@ -37,6 +37,24 @@ export interface OfflineStack {
   invokes: string[];
 }
 
+/**
+ * The id the mocks give a resource: `<logical name>-id`. Where the program passes one resource's
+ * `id` to another, the other's inputs hold this.
+ */
+export function mockIdOf(resource: { name: string }): string {
+  return `${resource.name}-id`;
+}
+
+/** All resources of a type, e.g. `T.subnet`. */
+export function ofType(stack: OfflineStack, type: string): OfflineResource[] {
+  return stack.resources.filter((resource) => resource.type === type);
+}
+
+/** The resource of a type whose mock id is `id` (e.g. a subnet id found in a service's inputs). */
+export function byMockId(stack: OfflineStack, type: string, id: unknown): OfflineResource | undefined {
+  return ofType(stack, type).find((resource) => mockIdOf(resource) === id);
+}
+
 /** A stack file that is missing, or a config value the program refuses. */
 export class OfflineStackError extends Error {}
 
@@ -181,7 +199,7 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
             parentName: recorded?.parentName,
             options: { retainOnDelete: recorded?.retainOnDelete, protect: recorded?.protect, ignoreChanges: recorded?.ignoreChanges, dependsOn: recorded?.dependsOn ?? [] },
           });
-          return { id: `${args.name}-id`, state };
+          return { id: mockIdOf(args), state };
         },
         call: (args) => {
           invokes.add(args.token);

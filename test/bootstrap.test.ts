@@ -3,11 +3,11 @@ import path from "node:path";
 import { deployStatements, REVIEW_STACK_PREFIX, reviewStatements, type Statement } from "../bootstrap/deployPermissions";
 import { GITHUB_OIDC_URL } from "../bootstrap/deployRoles";
 import { STACK_ROLE_PATH } from "../infra/taskRoles";
-import { MOCK_ACCOUNT, type OfflineStack, OfflineStackError, runOfflineStack } from "../scripts/offlineStack";
+import { MOCK_ACCOUNT, type OfflineStack, OfflineStackError, ofType, runOfflineStack } from "../scripts/offlineStack";
 import { PROJECT_ROOT } from "../scripts/project";
 import { T } from "../scripts/resourceTypes";
 import { arnMatches } from "./support/iamPolicy";
-import { ofType, one } from "./support/stackQueries";
+import { one } from "./support/stackQueries";
 
 const BOOTSTRAP = path.join(PROJECT_ROOT, "bootstrap");
 const REPOSITORY = "example-org/boyacky";

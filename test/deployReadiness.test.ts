@@ -6,13 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { deployStatements, previewStatements, reviewStatements } from "../bootstrap/deployPermissions";
-import { MOCK_ACCOUNT, type OfflineResource, type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
+import { byMockId, MOCK_ACCOUNT, mockIdOf, type OfflineResource, type OfflineStack, ofType, runOfflineStack } from "../scripts/offlineStack";
 import { T } from "../scripts/resourceTypes";
 import { DEPENDENCY_RULES } from "./support/awsDependencies";
 import { VALUE_RULES, type ValueRule } from "./support/awsValueRules";
 import { type ActionGroup, DEPLOY_ACTIONS, INVOKE_ACTIONS } from "./support/deployActions";
 import { allowsRegion, grantsOf } from "./support/iamPolicy";
-import { byId, ofType } from "./support/stackQueries";
 import { runReviewStack } from "./support/reviewStack";
 import { STACK_VARIANTS } from "./support/stackVariants";
 
@@ -66,7 +65,7 @@ function dependenciesOf(stack: OfflineStack, resource: OfflineResource): Set<Off
     );
     const inputs = JSON.stringify(from.inputs);
     const referenced = stack.resources.filter(
-      (candidate) => candidate !== from && (inputs.includes(`"${candidate.name}-id"`) || (typeof candidate.state.arn === "string" && candidate.type.startsWith("aws:") && inputs.includes(candidate.state.arn))),
+      (candidate) => candidate !== from && (inputs.includes(JSON.stringify(mockIdOf(candidate))) || (typeof candidate.state.arn === "string" && candidate.type.startsWith("aws:") && inputs.includes(candidate.state.arn))),
     );
     return [...explicit, ...referenced];
   };
@@ -84,7 +83,7 @@ function dependenciesOf(stack: OfflineStack, resource: OfflineResource): Set<Off
 /** The ARN IAM evaluates for resources whose deploy-role statements are scoped by name; undefined for the rest. */
 function scopedArnOf(stack: OfflineStack, resource: OfflineResource): string | undefined {
   const bucketArn = (id: string) => {
-    const bucket = byId(stack, T.bucket, id);
+    const bucket = byMockId(stack, T.bucket, id);
     return bucket && `arn:aws:s3:::${bucket.state.name}`;
   };
   switch (resource.type) {
@@ -92,7 +91,7 @@ function scopedArnOf(stack: OfflineStack, resource: OfflineResource): string | u
       return `arn:aws:iam::${MOCK_ACCOUNT}:role${resource.inputs.path ?? "/"}${resource.state.name}`;
     case T.rolePolicy:
     case T.rolePolicyAttachment: {
-      const role = byId(stack, T.role, resource.inputs.role) ?? ofType(stack, T.role).find((candidate) => candidate.state.name === resource.inputs.role);
+      const role = byMockId(stack, T.role, resource.inputs.role) ?? ofType(stack, T.role).find((candidate) => candidate.state.name === resource.inputs.role);
       return role && scopedArnOf(stack, role);
     }
     case T.bucket:

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { TEST_TRAFFIC_HEADER } from "../infra/loadBalancer";
 import { LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN } from "../infra/taskRoles";
-import { type OfflineResource, type OfflineStack, OfflineStackError, runOfflineStack } from "../scripts/offlineStack";
+import { type OfflineResource, type OfflineStack, OfflineStackError, ofType, runOfflineStack } from "../scripts/offlineStack";
 import { buildPlan, renderPlan } from "../scripts/plan/report";
 import { T } from "../scripts/resourceTypes";
-import { ofType, one } from "./support/stackQueries";
+import { one } from "./support/stackQueries";
 
 function alarmByMetric(stack: OfflineStack, metric: string): OfflineResource[] {
   return ofType(stack, T.metricAlarm).filter((alarm) => alarm.inputs.metricName === metric || (alarm.inputs.metricQueries ?? []).some((query: any) => query.metric?.metricName === metric));

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { CLOUDFRONT_ALIAS_ZONE_ID, EDGE_REGION, MANAGED_POLICY, VIEWER_PROTO_HEADER } from "../infra/edge";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../infra/loadBalancer";
 import { COUNTED_COMMON_RULES } from "../infra/webAcl";
-import { type OfflineResource, type OfflineStack, OfflineStackError, runOfflineStack } from "../scripts/offlineStack";
+import { mockIdOf, type OfflineResource, type OfflineStack, OfflineStackError, ofType, runOfflineStack } from "../scripts/offlineStack";
 import { T } from "../scripts/resourceTypes";
-import { containerDefinition, ofType, one } from "./support/stackQueries";
+import { containerDefinition, one } from "./support/stackQueries";
 import { CERTIFICATE, DOMAIN } from "./support/stackVariants";
 
 function albGroupRules(stack: OfflineStack): OfflineResource[] {
-  const group = `${one(stack, T.securityGroup, "-alb").name}-id`;
+  const group = mockIdOf(one(stack, T.securityGroup, "-alb"));
   return ofType(stack, T.ingress).filter((rule) => rule.inputs.securityGroupId === group);
 }
 
@@ -30,7 +30,7 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
     for (const stack of [dev, prod]) {
       const alb = one(stack, T.loadBalancer);
       assert.equal(alb.inputs.internal, true, stack.stack);
-      const privateSubnets = ofType(stack, T.subnet).filter((subnet) => subnet.inputs.tags.tier === "private").map((subnet) => `${subnet.name}-id`);
+      const privateSubnets = ofType(stack, T.subnet).filter((subnet) => subnet.inputs.tags.tier === "private").map(mockIdOf);
       assert.deepEqual([...alb.inputs.subnets].sort(), privateSubnets.sort(), "VPC origins need private subnets");
       const rules = albGroupRules(stack);
       assert.deepEqual(rules.map((rule) => [rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.prefixListId]), [[80, 80, "pl-58a04531"]]);
@@ -47,7 +47,7 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
     assert.equal(vpcOrigin.inputs.vpcOriginEndpointConfig.arn, alb.state.arn);
     assert.equal(vpcOrigin.inputs.vpcOriginEndpointConfig.originProtocolPolicy, "http-only");
     const [origin] = one(dev, T.distribution).inputs.origins;
-    assert.equal(origin.vpcOriginConfig.vpcOriginId, `${vpcOrigin.name}-id`);
+    assert.equal(origin.vpcOriginConfig.vpcOriginId, mockIdOf(vpcOrigin));
     assert.equal(origin.domainName, alb.state.dnsName);
     assert.equal(origin.customOriginConfig, undefined, "no public custom origin");
   });
@@ -71,7 +71,7 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
     assert.equal(assets.pathPattern, "/static/*");
     assert.equal(assets.compress, true);
     const policy = one(dev, T.cachePolicy);
-    assert.equal(assets.cachePolicyId, `${policy.name}-id`);
+    assert.equal(assets.cachePolicyId, mockIdOf(policy));
     assert.deepEqual([policy.inputs.minTtl, policy.inputs.defaultTtl], [0, 0], "nothing cached beyond what the app's Cache-Control allows");
     const key = policy.inputs.parametersInCacheKeyAndForwardedToOrigin;
     assert.deepEqual([key.enableAcceptEncodingGzip, key.enableAcceptEncodingBrotli, key.cookiesConfig.cookieBehavior], [true, true, "none"]);
@@ -89,7 +89,7 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
     const delivery = one(dev, T.logDelivery);
     assert.ok(delivery.options.dependsOn.some((name) => name.endsWith("-cdn-logs-policy")));
     const bucket = one(dev, T.bucket, "-cdn-logs");
-    const ownership = ofType(dev, T.bucketOwnershipControls).find((controls) => controls.inputs.bucket === `${bucket.name}-id`);
+    const ownership = ofType(dev, T.bucketOwnershipControls).find((controls) => controls.inputs.bucket === mockIdOf(bucket));
     assert.equal(ownership?.inputs.rule.objectOwnership, "BucketOwnerEnforced");
   });
 

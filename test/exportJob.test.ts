@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { EXPORT_ACTIONS, EXPORT_KEY_PREFIX } from "../app/src/export/actions";
 import { EXPORT_COMMAND, EXPORT_CONTAINER_NAME } from "../infra/exportJob";
-import { type OfflineStack, OfflineStackError, runOfflineStack } from "../scripts/offlineStack";
+import { mockIdOf, type OfflineStack, OfflineStackError, ofType, runOfflineStack } from "../scripts/offlineStack";
 import { evaluatePolicies } from "../policy/offline";
 import { T } from "../scripts/resourceTypes";
-import { ofType, one } from "./support/stackQueries";
+import { one } from "./support/stackQueries";
 
 function exportContainer(stack: OfflineStack): Record<string, any> {
   return JSON.parse(one(stack, T.taskDefinition, "-export").inputs.containerDefinitions)[0];
@@ -43,7 +43,7 @@ describe("Osenchi, the daily export, in the Pulumi program", () => {
     const [devBucket, prodBucket] = [dev, prod].map((stack) => one(stack, T.bucket, "-exports"));
     assert.deepEqual([devBucket.inputs.forceDestroy, devBucket.options.retainOnDelete], [true, false]);
     assert.deepEqual([prodBucket.inputs.forceDestroy, prodBucket.options.retainOnDelete], [false, true]);
-    const lifecycle = ofType(dev, T.bucketLifecycle).find((rule) => rule.inputs.bucket === `${devBucket.name}-id`);
+    const lifecycle = ofType(dev, T.bucketLifecycle).find((rule) => rule.inputs.bucket === mockIdOf(devBucket));
     assert.equal(lifecycle?.inputs.rules[0].expiration.days, 90);
   });
 
@@ -67,7 +67,7 @@ describe("Osenchi, the daily export, in the Pulumi program", () => {
   });
 
   it("the export's security group admits nothing", () => {
-    const group = `${one(dev, T.securityGroup, "-export").name}-id`;
+    const group = mockIdOf(one(dev, T.securityGroup, "-export"));
     assert.equal(ofType(dev, T.ingress).filter((rule) => rule.inputs.securityGroupId === group).length, 0);
   });
 

@@ -4,14 +4,14 @@ import { ELB_LOG_DELIVERY_SERVICE, TLS_POLICY } from "../infra/loadBalancer";
 import { ALLOWED_TLS_POLICIES } from "../policy/elb";
 import { CONTAINER_PORT, SHUTDOWN_TIMEOUT_MS } from "../app/src/contract";
 import { STOP_TIMEOUT_SECONDS } from "../infra/service";
-import { type OfflineResource, type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
+import { byMockId, mockIdOf, type OfflineResource, type OfflineStack, ofType, runOfflineStack } from "../scripts/offlineStack";
 import { T } from "../scripts/resourceTypes";
-import { byId, containerDefinition, inventory, ofType, one } from "./support/stackQueries";
+import { containerDefinition, inventory, one } from "./support/stackQueries";
 import { CERTIFICATE } from "./support/stackVariants";
 
 /** The resource of `type` attached to `bucket` (its `bucket` input is the bucket's id). */
 function companionOf(stack: OfflineStack, bucket: OfflineResource, type: string): OfflineResource {
-  const matches = ofType(stack, type).filter((resource) => resource.inputs.bucket === `${bucket.name}-id`);
+  const matches = ofType(stack, type).filter((resource) => resource.inputs.bucket === mockIdOf(bucket));
   assert.equal(matches.length, 1, `${type} of ${bucket.name}`);
   return matches[0];
 }
@@ -108,7 +108,7 @@ describe("Pulumi program under mocks", function () {
     it("logs every flow (accepted and rejected) of the VPC to its own S3 bucket", () => {
       for (const stack of [dev, prod]) {
         const flowLog = one(stack, T.flowLog);
-        assert.equal(flowLog.inputs.vpcId, `${one(stack, T.vpc).name}-id`);
+        assert.equal(flowLog.inputs.vpcId, mockIdOf(one(stack, T.vpc)));
         assert.equal(flowLog.inputs.trafficType, "ALL");
         assert.equal(flowLog.inputs.logDestinationType, "s3");
         assert.equal(flowLog.inputs.logDestination, one(stack, T.bucket, "-flow-logs").state.arn);
@@ -206,7 +206,7 @@ describe("Pulumi program under mocks", function () {
 
   describe("security groups", () => {
     function groupOf(stack: OfflineStack, suffix: string) {
-      return `${one(stack, T.securityGroup, suffix).name}-id`;
+      return mockIdOf(one(stack, T.securityGroup, suffix));
     }
 
     it("without the edge, the ALB admits 80 from anywhere over IPv4 and IPv6, and only sends to the container port", () => {
@@ -396,7 +396,7 @@ describe("Pulumi program under mocks", function () {
       assert.equal(alb.inputs.internal, false);
       assert.equal(alb.inputs.loadBalancerType, "application");
       assert.equal(alb.inputs.dropInvalidHeaderFields, true);
-      const publicSubnets = ofType(noEdge, T.subnet).filter((subnet) => subnet.inputs.tags.tier === "public").map((subnet) => `${subnet.name}-id`);
+      const publicSubnets = ofType(noEdge, T.subnet).filter((subnet) => subnet.inputs.tags.tier === "public").map(mockIdOf);
       assert.deepEqual([...alb.inputs.subnets].sort(), publicSubnets.sort());
     });
 
@@ -404,7 +404,7 @@ describe("Pulumi program under mocks", function () {
       for (const stack of [dev, prod]) {
         const alb = one(stack, T.loadBalancer);
         const bucket = one(stack, T.bucket, "-alb-logs");
-        assert.deepEqual(alb.inputs.accessLogs, { bucket: `${bucket.name}-id`, enabled: true });
+        assert.deepEqual(alb.inputs.accessLogs, { bucket: mockIdOf(bucket), enabled: true });
         assert.ok(alb.options.dependsOn.some((name) => name.endsWith("-alb-logs-policy")), "AWS checks it can write when access logs are turned on");
         const [allow] = bucketPolicyOf(stack, bucket).Statement.filter((statement: any) => statement.Effect === "Allow");
         assert.deepEqual(allow.Principal, { Service: ELB_LOG_DELIVERY_SERVICE });
@@ -450,7 +450,7 @@ describe("Pulumi program under mocks", function () {
       assert.ok((ALLOWED_TLS_POLICIES as readonly string[]).includes(tls?.inputs.sslPolicy), "one the policy pack accepts (ELB.17)");
       assert.equal(tls?.inputs.certificateArn, CERTIFICATE);
       assert.equal(tls?.inputs.defaultActions[0].type, "forward");
-      const albGroup = `${one(https, T.securityGroup, "-alb").name}-id`;
+      const albGroup = mockIdOf(one(https, T.securityGroup, "-alb"));
       const ports = ofType(https, T.ingress).filter((rule) => rule.inputs.securityGroupId === albGroup).map((rule) => rule.inputs.fromPort);
       assert.deepEqual(ports.sort(), [443, 443, 80, 80]);
       assert.match(https.outputs.url, /^https:\/\//);
@@ -474,7 +474,7 @@ describe("Pulumi program under mocks", function () {
       const prodService = one(prod, T.service).inputs.networkConfiguration;
       assert.equal(devService.assignPublicIp, true);
       assert.equal(prodService.assignPublicIp, false);
-      const tierOf = (stack: OfflineStack, id: string) => byId(stack, T.subnet, id)?.inputs.tags.tier;
+      const tierOf = (stack: OfflineStack, id: string) => byMockId(stack, T.subnet, id)?.inputs.tags.tier;
       assert.deepEqual(devService.subnets.map((id: string) => tierOf(dev, id)), ["public", "public"]);
       assert.deepEqual(prodService.subnets.map((id: string) => tierOf(prod, id)), ["private", "private"]);
     });

@@ -6,7 +6,7 @@ import type { Policies } from "@pulumi/policy";
 import { DEV_EXCEPTIONS, DOCUMENTED_EXCEPTIONS, exceptionsIn, isDevLike, type PackContext } from "../policy/context";
 import { evaluate, evaluatePolicies, type PolicySubject } from "../policy/offline";
 import { buildPolicies, GUARDRAILS } from "../policy/policies";
-import { type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
+import { mockIdOf, type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
 import { pulumiTypeOf } from "../scripts/resourceTypes";
 
 import { runReviewStack } from "./support/reviewStack";
@@ -132,7 +132,7 @@ describe("policy pack boyacky-guardrails (offline)", function () {
   describe("every policy can fail", () => {
     /** A hand-made resource: `props` are its inputs; stack policies see them with its id and name. */
     function resource(resourceClass: unknown, props: Record<string, unknown>, name = "fixture"): PolicySubject {
-      return { type: pulumiTypeOf(resourceClass), name, inputs: props, outputs: { id: `${name}-id`, name, ...props } };
+      return { type: pulumiTypeOf(resourceClass), name, inputs: props, outputs: { id: mockIdOf({ name }), name, ...props } };
     }
     const container = (changes: Record<string, unknown> = {}) =>
       resource(aws.ecs.TaskDefinition, {

@@ -3,7 +3,7 @@
  * over `hoursPerMonth`), for the desired task count and for the autoscaling maximum; and the
  * usage-based charges, listed with their unit prices and never estimated.
  */
-import type { OfflineResource, OfflineStack } from "../offlineStack";
+import { byMockId, mockIdOf, type OfflineResource, type OfflineStack, ofType } from "../offlineStack";
 import { T } from "../resourceTypes";
 import { PlanError } from "./errors";
 import type { PriceKey, RegionPrices } from "./prices";
@@ -108,10 +108,6 @@ function sameParent(a: OfflineResource, b: OfflineResource): boolean {
   return a.parent === b.parent && a.parentName === b.parentName;
 }
 
-function ofType(stack: OfflineStack, type: string): OfflineResource[] {
-  return stack.resources.filter((resource) => resource.type === type);
-}
-
 /** Desired count of the service and the autoscaling maximum (the desired count without autoscaling). */
 export function taskCounts(stack: OfflineStack, service: OfflineResource): TaskCounts {
   const desired = Number(service.inputs.desiredCount ?? 1);
@@ -190,11 +186,11 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
   const eipLine = (eip: OfflineResource) => line(eip, "Elastic IP (public IPv4)", `1 address x ${hours} h`, fixed(hours), "address-h", "publicIpv4Hour");
   for (const nat of ofType(stack, T.natGateway)) {
     line(nat, "NAT gateway hours", `${hours} h`, fixed(hours), "h", "natGatewayHour");
-    const eip = eips.find((candidate) => `${candidate.name}-id` === nat.inputs.allocationId);
+    const eip = byMockId(stack, T.eip, nat.inputs.allocationId);
     if (eip) eipLine(eip);
     usage(nat, "NAT gateway data processing", "natGatewayGb", "every GB the tasks send or receive through it (image pulls, logs, DynamoDB)");
   }
-  for (const eip of eips) if (!ofType(stack, T.natGateway).some((nat) => nat.inputs.allocationId === `${eip.name}-id`)) eipLine(eip);
+  for (const eip of eips) if (!ofType(stack, T.natGateway).some((nat) => nat.inputs.allocationId === mockIdOf(eip))) eipLine(eip);
   const interfaceEndpoints = ofType(stack, T.vpcEndpoint).filter((endpoint) => endpoint.inputs.vpcEndpointType === "Interface");
   for (const endpoint of interfaceEndpoints) {
     const azs = (endpoint.inputs.subnetIds ?? []).length;

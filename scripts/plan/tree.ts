@@ -2,7 +2,7 @@
  * The resource tree: the stack, its components, and each component's resources (grouped by the
  * `parent` the program gave them), each with the properties a reviewer checks.
  */
-import type { OfflineResource, OfflineStack } from "../offlineStack";
+import { mockIdOf, type OfflineResource, type OfflineStack } from "../offlineStack";
 import { T } from "../resourceTypes";
 
 export type DetailValue = string | number | boolean | string[];
@@ -80,7 +80,7 @@ class References {
   private readonly names = new Map<string, string>();
   constructor(stack: OfflineStack) {
     for (const resource of stack.resources) {
-      this.names.set(`${resource.name}-id`, resource.name);
+      this.names.set(mockIdOf(resource), resource.name);
       if (typeof resource.state.arn === "string") this.names.set(resource.state.arn, resource.name);
     }
     // Physical names (role.name, cluster.name...) last, so that they never shadow an id or ARN.
@@ -107,7 +107,7 @@ function ruleText(rule: OfflineResource, refs: References): string {
 
 /** Where a subnet's traffic to the internet goes: its route table's default route, or VPC endpoints only. */
 function subnetEgress(subnet: OfflineResource, stack: OfflineStack, refs: References): string {
-  const id = `${subnet.name}-id`;
+  const id = mockIdOf(subnet);
   const association = stack.resources.find((resource) => resource.type === T.routeTableAssociation && resource.inputs.subnetId === id);
   if (!association) return "main route table";
   const tableId = association.inputs.routeTableId;
@@ -124,7 +124,7 @@ function subnetEgress(subnet: OfflineResource, stack: OfflineStack, refs: Refere
 
 /** What runs in a subnet: the ALB, the service's tasks, NAT gateways, interface endpoints. */
 function subnetUsers(subnet: OfflineResource, stack: OfflineStack): string[] {
-  const id = `${subnet.name}-id`;
+  const id = mockIdOf(subnet);
   const users: string[] = [];
   for (const resource of stack.resources) {
     if (resource.type === T.loadBalancer && (resource.inputs.subnets ?? []).includes(id)) users.push("ALB");
@@ -200,7 +200,7 @@ export function resourceDetails(resource: OfflineResource, stack: OfflineStack):
       Object.assign(details, { ingress: inputs.ingress?.length ? `${inputs.ingress.length} rules` : "none", egress: inputs.egress?.length ? `${inputs.egress.length} rules` : "none" });
       break;
     case T.securityGroup: {
-      const rules = stack.resources.filter((rule) => /securityGroup(Ingress|Egress)Rule:/.test(rule.type) && rule.inputs.securityGroupId === `${resource.name}-id`);
+      const rules = stack.resources.filter((rule) => /securityGroup(Ingress|Egress)Rule:/.test(rule.type) && rule.inputs.securityGroupId === mockIdOf(resource));
       Object.assign(details, {
         description: inputs.description ?? "",
         rules: rules.map((rule) => ruleText(rule, refs)).sort(),

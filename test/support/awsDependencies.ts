@@ -4,9 +4,8 @@
  * the reverse order. Each rule with the AWS statement behind it; `test/deployReadiness.test.ts`
  * checks them for every stack variant.
  */
-import type { OfflineResource, OfflineStack } from "../../scripts/offlineStack";
+import { byMockId, mockIdOf, type OfflineResource, type OfflineStack, ofType } from "../../scripts/offlineStack";
 import { T } from "../../scripts/resourceTypes";
-import { ofType } from "./stackQueries";
 
 export interface DependencyRule {
   what: string;
@@ -43,8 +42,8 @@ export const DEPENDENCY_RULES: readonly DependencyRule[] = [
     from: T.loadBalancer,
     when: (alb) => alb.inputs.accessLogs?.enabled === true,
     waitsFor: (stack, alb) => {
-      const bucket = ofType(stack, T.bucket).find((candidate) => `${candidate.name}-id` === alb.inputs.accessLogs.bucket);
-      return bucket ? policyOfBucket(stack, `${bucket.name}-id`) : [];
+      const bucket = byMockId(stack, T.bucket, alb.inputs.accessLogs.bucket);
+      return bucket ? policyOfBucket(stack, mockIdOf(bucket)) : [];
     },
     source: "ELB User Guide, 'Enable access logs for your Application Load Balancer': the bucket policy must grant the log delivery service, or ModifyLoadBalancerAttributes fails with 'Access Denied for bucket' (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html)",
   },
@@ -54,7 +53,7 @@ export const DEPENDENCY_RULES: readonly DependencyRule[] = [
     when: (flowLog) => flowLog.inputs.logDestinationType === "s3",
     waitsFor: (stack, flowLog) => {
       const bucket = ofType(stack, T.bucket).find((candidate) => candidate.state.arn === flowLog.inputs.logDestination);
-      return bucket ? policyOfBucket(stack, `${bucket.name}-id`) : [];
+      return bucket ? policyOfBucket(stack, mockIdOf(bucket)) : [];
     },
     source: "VPC User Guide, 'Publish flow logs to Amazon S3': without a policy granting delivery.logs.amazonaws.com, AWS attaches a bucket policy of its own (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html)",
   },
@@ -90,7 +89,7 @@ export const DEPENDENCY_RULES: readonly DependencyRule[] = [
     waitsFor: (stack, delivery) => {
       const destination = ofType(stack, T.logDeliveryDestination).find((candidate) => candidate.state.arn === delivery.inputs.deliveryDestinationArn);
       const bucket = ofType(stack, T.bucket).find((candidate) => candidate.state.arn === destination?.inputs.deliveryDestinationConfiguration?.destinationResourceArn);
-      return bucket ? policyOfBucket(stack, `${bucket.name}-id`) : [];
+      return bucket ? policyOfBucket(stack, mockIdOf(bucket)) : [];
     },
     source: "CloudWatch Logs User Guide, 'Logs sent to Amazon S3': without a bucket policy granting delivery.logs.amazonaws.com, CreateDelivery writes one of its own (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-S3.html)",
   },
