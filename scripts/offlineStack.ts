@@ -241,9 +241,11 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
         });
         return undefined;
       });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded afresh for each run (its cache entry was dropped above)
       return require(programPath);
     });
     // Wait for every registration the program started, including those inside applies.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an SDK-internal module with no typed export path
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
     if (refusals.length) throw new OfflineStackError(`the provider would refuse this program:\n  - ${refusals.join("\n  - ")}`);
     return { stack, config, resources, outputs: outputs ?? {}, invokes: [...invokes].sort() };

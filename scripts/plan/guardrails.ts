@@ -44,6 +44,7 @@ export async function evaluateGuardrails(stack: OfflineStack, modulePath = POLIC
   const shown = path.relative(PROJECT_ROOT, modulePath);
   if (!existsSync(modulePath)) return { available: false, reason: `no policy pack (${shown} not found)` };
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the pack is optional: loaded only when it exists
     const loaded = require(modulePath) as Record<string, unknown>;
     const evaluate = (loaded.evaluatePolicies ?? loaded.default) as ((stack: OfflineStack) => unknown) | undefined;
     if (typeof evaluate !== "function") return { available: true, module: shown, error: `${shown} exports no evaluatePolicies(stack) function` };

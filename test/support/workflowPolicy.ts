@@ -9,8 +9,8 @@ import { parse } from "yaml";
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Mapping = { [key: string]: Json };
 
-export interface Step extends Mapping {}
-export interface Job extends Mapping {}
+export type Step = Mapping;
+export type Job = Mapping;
 
 export interface Workflow {
   file: string;
