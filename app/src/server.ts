@@ -11,7 +11,7 @@ import { GrumbleStore } from "./store/grumbleStore";
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const client = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint });
+  const client = createDynamoClient({ region: config.region, endpoint: config.dynamoEndpoint, cacheMiddleware: true });
   const store = new GrumbleStore({ client, tableName: config.tableName, timeZone: config.timeZone, retentionDays: config.retentionDays });
   const app = await buildHttpApp({
     store,

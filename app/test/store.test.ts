@@ -70,7 +70,7 @@ describe("GrumbleStore on DynamoDB (dynalite, real SDK)", () => {
       assert.equal(queries[0].ConsistentRead, true);
       assert.equal(queries[0].ScanIndexForward, false);
       assert.equal(queries[0].TableName, t.tableName);
-      assert.deepEqual(queries[0].ExpressionAttributeValues, { ":day": "2026-11-22" });
+      assert.deepEqual(queries[0].ExpressionAttributeValues, { ":day": { S: "2026-11-22" } });
     });
 
     it("lists newest first", async () => {

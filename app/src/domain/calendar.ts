@@ -30,10 +30,21 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+// "Today" is asked for on every request, and an Intl format costs tens of microseconds: the day of
+// the latest second asked is kept per zone. Exact: UTC offsets are whole seconds (in the tz
+// database, even the oldest local mean times), so a day starts on a whole UTC second and every
+// instant of one second falls on the same day.
+const latestDays = new Map<string, { second: number; day: string }>();
+
 /** The calendar day of `instant` in `timeZone`, as `YYYY-MM-DD`. */
 export function calendarDay(instant: Date, timeZone: string): string {
+  const second = Math.floor(instant.getTime() / 1000);
+  const latest = latestDays.get(timeZone);
+  if (latest?.second === second) return latest.day;
   // en-CA formats dates as YYYY-MM-DD.
-  return cached(dayFormatters, timeZone, { year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+  const day = cached(dayFormatters, timeZone, { year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+  latestDays.set(timeZone, { second, day });
+  return day;
 }
 
 /** The wall-clock time of `instant` in `timeZone`, as `HH:MM:SS` (24-hour). */

@@ -5,6 +5,14 @@ export interface DynamoClientOptions {
   region?: string;
   /** Endpoint override for a local DynamoDB (dynalite, DynamoDB Local). */
   endpoint?: string;
+  /**
+   * Resolve the SDK's middleware stack once per command type instead of on every call (its
+   * `cacheMiddleware`): about 0.07 ms less CPU per call, a tenth of the SDK's own work (measured
+   * on Queries of 100 items against dynalite). The stack must then not change after the first
+   * call, and `DynamoDBDocumentClient` refuses such a client: the server sets it; tests that add
+   * middleware or use the document client do not.
+   */
+  cacheMiddleware?: boolean;
 }
 
 /** The region when neither the settings nor AWS_REGION name one: Tokyo, as in the hands-on. */
@@ -37,8 +45,9 @@ export const DYNAMO_REQUEST_TIMEOUT_MS = 2_000;
  *   DynamoDB answering in 400 ms: 15 of them failed with 503). Concurrency stays bounded by the
  *   HTTP requests in flight, each of which makes one DynamoDB call at a time.
  */
-export function createDynamoClient({ region, endpoint }: DynamoClientOptions): DynamoDBClient {
+export function createDynamoClient({ region, endpoint, cacheMiddleware = false }: DynamoClientOptions): DynamoDBClient {
   return new DynamoDBClient({
+    cacheMiddleware,
     region: region ?? process.env.AWS_REGION ?? DEFAULT_REGION,
     endpoint,
     // A local server accepts any credentials; without this the SDK would look for real ones.

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { type AttributeValue, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/client-dynamodb";
 import { TABLE_KEYS, TTL_ATTRIBUTE } from "./tableDesign";
 import { calendarDay } from "../domain/calendar";
 
@@ -54,11 +53,27 @@ export function parseGrumbleId(id: string): { day: string; seq: string } | undef
   return match ? { day: match[1], seq: match[2] } : undefined;
 }
 
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify([key[TABLE_KEYS.partitionKey], key[TABLE_KEYS.sortKey]])).toString("base64url");
+/**
+ * An item as DynamoDB's protocol writes it (`{ "text": { "S": "..." } }`). Items have one fixed
+ * shape (strings, and the TTL's number), so the store converts them itself: the document client's
+ * generic marshalling cost about a third of a list's CPU (npm run bench: 0.92 → 0.65 ms per Query
+ * of 100 items, the rest being the SDK's own per-call work).
+ */
+type Item = Record<string, AttributeValue>;
+
+function stringOf(item: Item, name: string): string {
+  return item[name]?.S ?? "";
 }
 
-function decodeCursor(cursor: string, day: string): Record<string, string> {
+// The attributes a list reads: not the TTL, which nothing shows.
+const LISTED = { "#day": TABLE_KEYS.partitionKey, "#seq": TABLE_KEYS.sortKey, "#text": "text", "#postedAt": "postedAt" };
+const LISTED_PROJECTION = Object.keys(LISTED).join(", ");
+
+function encodeCursor(key: Item): string {
+  return Buffer.from(JSON.stringify([stringOf(key, TABLE_KEYS.partitionKey), stringOf(key, TABLE_KEYS.sortKey)])).toString("base64url");
+}
+
+function decodeCursor(cursor: string, day: string): Item {
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
@@ -69,11 +84,11 @@ function decodeCursor(cursor: string, day: string): Record<string, string> {
     throw new InvalidCursorError("not a cursor returned by this API");
   }
   if (decoded[0] !== day) throw new InvalidCursorError("it belongs to another day; start again without a cursor");
-  return { [TABLE_KEYS.partitionKey]: day, [TABLE_KEYS.sortKey]: decoded[1] };
+  return { [TABLE_KEYS.partitionKey]: { S: day }, [TABLE_KEYS.sortKey]: { S: decoded[1] } };
 }
 
-function toGrumble(item: Record<string, unknown>): Grumble {
-  return { id: `${item[TABLE_KEYS.partitionKey]}_${item[TABLE_KEYS.sortKey]}`, text: String(item.text), postedAt: String(item.postedAt) };
+function toGrumble(item: Item): Grumble {
+  return { id: `${stringOf(item, TABLE_KEYS.partitionKey)}_${stringOf(item, TABLE_KEYS.sortKey)}`, text: stringOf(item, "text"), postedAt: stringOf(item, "postedAt") };
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -84,11 +99,9 @@ function isConditionFailure(error: unknown): boolean {
  * Grumbles in DynamoDB. The only module that builds DynamoDB requests; routes call its methods.
  */
 export class GrumbleStore {
-  private readonly documents: DynamoDBDocumentClient;
   private readonly now: () => Date;
 
   constructor(private readonly options: GrumbleStoreOptions) {
-    this.documents = DynamoDBDocumentClient.from(options.client);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -125,7 +138,7 @@ export class GrumbleStore {
    */
   async readDay(day: string): Promise<Grumble[]> {
     const grumbles: Grumble[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
+    let exclusiveStartKey: Item | undefined;
     // Ends: each page starts after the last one, and a partition holds finitely many items.
     do {
       const result = await this.queryDay(day, { ExclusiveStartKey: exclusiveStartKey });
@@ -140,30 +153,31 @@ export class GrumbleStore {
     const postedAt = this.now();
     const day = calendarDay(postedAt, this.options.timeZone);
     const seq = `${String(postedAt.getTime()).padStart(13, "0")}-${randomBytes(5).toString("hex")}`;
+    const postedAtText = postedAt.toISOString();
     const { retentionDays } = this.options;
     await this.send(() =>
-      this.documents.send(
-        new PutCommand({
+      this.options.client.send(
+        new PutItemCommand({
           TableName: this.options.tableName,
           Item: {
-            [TABLE_KEYS.partitionKey]: day,
-            [TABLE_KEYS.sortKey]: seq,
-            text,
-            postedAt: postedAt.toISOString(),
+            [TABLE_KEYS.partitionKey]: { S: day },
+            [TABLE_KEYS.sortKey]: { S: seq },
+            text: { S: text },
+            postedAt: { S: postedAtText },
             ...(retentionDays === undefined
               ? {}
-              : { [TTL_ATTRIBUTE]: Math.floor(postedAt.getTime() / 1000) + retentionDays * 86_400 }),
+              : { [TTL_ATTRIBUTE]: { N: String(Math.floor(postedAt.getTime() / 1000) + retentionDays * 86_400) } }),
           },
           // Never overwrite another post: a (vanishingly unlikely) seq collision fails instead of
           // losing one. But the same post again is fine: when an attempt times out after DynamoDB
           // stored it, the SDK retries, and that retry must not turn a stored post into an error.
           ConditionExpression: "attribute_not_exists(#seq) OR (#text = :text AND #postedAt = :postedAt)",
           ExpressionAttributeNames: { "#seq": TABLE_KEYS.sortKey, "#text": "text", "#postedAt": "postedAt" },
-          ExpressionAttributeValues: { ":text": text, ":postedAt": postedAt.toISOString() },
+          ExpressionAttributeValues: { ":text": { S: text }, ":postedAt": { S: postedAtText } },
         }),
       ),
     );
-    return { id: `${day}_${seq}`, text, postedAt: postedAt.toISOString() };
+    return { id: `${day}_${seq}`, text, postedAt: postedAtText };
   }
 
   /**
@@ -175,10 +189,10 @@ export class GrumbleStore {
     if (!key || key.day !== this.today()) return false;
     try {
       await this.send(() =>
-        this.documents.send(
-          new DeleteCommand({
+        this.options.client.send(
+          new DeleteItemCommand({
             TableName: this.options.tableName,
-            Key: { [TABLE_KEYS.partitionKey]: key.day, [TABLE_KEYS.sortKey]: key.seq },
+            Key: { [TABLE_KEYS.partitionKey]: { S: key.day }, [TABLE_KEYS.sortKey]: { S: key.seq } },
             ConditionExpression: "attribute_exists(#seq)",
             ExpressionAttributeNames: { "#seq": TABLE_KEYS.sortKey },
           }),
@@ -200,12 +214,13 @@ export class GrumbleStore {
   // order, the limit and where to start.
   private queryDay(day: string, page: Pick<QueryCommandInput, "ScanIndexForward" | "Limit" | "ExclusiveStartKey">) {
     return this.send(() =>
-      this.documents.send(
+      this.options.client.send(
         new QueryCommand({
           TableName: this.options.tableName,
           KeyConditionExpression: "#day = :day",
-          ExpressionAttributeNames: { "#day": TABLE_KEYS.partitionKey },
-          ExpressionAttributeValues: { ":day": day },
+          ProjectionExpression: LISTED_PROJECTION,
+          ExpressionAttributeNames: LISTED,
+          ExpressionAttributeValues: { ":day": { S: day } },
           ConsistentRead: true,
           ...page,
         }),

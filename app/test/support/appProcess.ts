@@ -16,15 +16,34 @@ import { createInterface } from "node:readline";
 /** The repository's root folder. */
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
 
-/** The two ways the app starts: from TypeScript sources (npm run dev) and the image's bundle. */
+const DOCKERFILE = readFileSync(path.join(ROOT, "app", "Dockerfile"), "utf8");
+
 /** Node's flags in the image's CMD (app/Dockerfile), so the bundle runs here as it does on Fargate. */
 function imageNodeFlags(): string[] {
-  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(path.join(ROOT, "app", "Dockerfile"), "utf8"));
+  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(DOCKERFILE);
   if (!cmd) throw new Error("app/Dockerfile has no CMD in exec form");
   const argv = JSON.parse(cmd[1]) as string[];
   return argv.slice(1, -1); // between "node" and the entry file
 }
 
+/**
+ * The runtime stage's `ENV NAME=value ...` settings (after the Dockerfile's last FROM), which the
+ * bundle gets too: some (the allocator's) change its memory as much as Node's flags do.
+ */
+export function imageEnvironment(): Record<string, string> {
+  const runtime = DOCKERFILE.slice(DOCKERFILE.lastIndexOf("\nFROM "));
+  const env: Record<string, string> = {};
+  for (const [, settings] of runtime.matchAll(/^ENV\s+(.+)$/gm)) {
+    for (const setting of settings.trim().split(/\s+/)) {
+      const pair = /^([A-Za-z_][A-Za-z0-9_]*)=([^"'\s]*)$/.exec(setting);
+      if (!pair) throw new Error(`app/Dockerfile: ENV ${setting} is not NAME=value without quotes, which is all this reader knows`);
+      env[pair[1]] = pair[2];
+    }
+  }
+  return env;
+}
+
+/** The two ways the app starts: from TypeScript sources (npm run dev) and the image's bundle. */
 export const ENTRY_POINTS = {
   sources: ["--import", "tsx", path.join(ROOT, "app", "src", "server.ts")],
   bundle: [...imageNodeFlags(), path.join(ROOT, "app", "dist", "server.js")],
@@ -102,7 +121,7 @@ export async function startApp(entry: EntryPoint, env: Record<string, string>, o
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...ENTRY_POINTS[entry]], {
     cwd: ROOT,
     stdio: ["ignore", options.onLogLine ? "pipe" : "ignore", "inherit"],
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+    env: { ...process.env, ...(entry === "bundle" ? imageEnvironment() : {}), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
   });
   const exited = new Promise<AppExit>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));
