@@ -58,6 +58,8 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 /** Issue 13's "before": the same figures measured on the code before its changes (bench/before.json). */
 interface Before {
   commit: string;
+  /** How and when it was measured. */
+  note: string;
   cpuMsPerRequest: Record<string, number>;
   rssMbAfter10000Requests: number;
   coldStartMsBundle: number;
@@ -244,6 +246,8 @@ async function main(): Promise<void> {
     `| RSS after 10 000 mixed requests, MB | ${BEFORE.rssMbAfter10000Requests} | ${figures.memoryMb.after10000Requests} | ≤ 64: ${verdict(figures.memoryMb.after10000Requests <= 64)} |`,
     `| cold start of the bundle, ms | ${BEFORE.coldStartMsBundle} | ${figures.coldStartMs.bundle} | ≤ 250: ${verdict(figures.coldStartMs.bundle <= 250)} |`,
     `| errors under load (CPU loads and mixed requests) | ${BEFORE.errors} | ${errorsUnderLoad} | 0: ${verdict(errorsUnderLoad === 0)} |`,
+    ``,
+    `Before: ${BEFORE.note}.`,
     ``,
     `| load | req/s | mean | p50 | p99 | errors | goal / ratio |`,
     `| --- | --- | --- | --- | --- | --- | --- |`,
