@@ -1,2 +1,2 @@
 /** The benchmark's app process: the spawner shared with the reliability tests. */
-export * from "../app/test/support/appProcess";
+export * from "../app/harness/appProcess";

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import type { AppProcess } from "./appProcess";
-import { csrfField } from "../app/test/support/pages";
+import { csrfField } from "../app/harness/pages";
 
 /** Fargate's smallest task: 0.25 vCPU, i.e. 250 ms of CPU per second of wall time. */
 export const TASK_CPU_MS_PER_SECOND = 250;

@@ -17,9 +17,9 @@ import { ensureTable } from "../app/src/store/ensureTable";
 import { runOfflineStack } from "../scripts/offlineStack";
 import { DEPLOY_STRATEGIES } from "../infra/config";
 import { rolloutOf } from "../scripts/plan/rollout";
-import { startLocalDynamo } from "../scripts/localDynamo";
+import { startLocalDynamo } from "../app/harness/localDynamo";
 import { type AppProcess, type EntryPoint, ROOT, startApp } from "./appProcess";
-import { seedHistory, seedToday } from "../app/test/support/seed";
+import { seedHistory, seedToday } from "../app/harness/seed";
 import { type CpuFigure, cpuPerRequest, cpuRequests, TASK_CPU_MS_PER_SECOND } from "./cpu";
 import { formatProfile, summariseProfile } from "./profile";
 

@@ -11,7 +11,7 @@ import path from "node:path";
 import { CONTAINER_PORT, HEALTH_PATH } from "../app/src/contract";
 import { createDynamoClient } from "../app/src/store/dynamoClient";
 import { ensureTable } from "../app/src/store/ensureTable";
-import { startLocalDynamo } from "./localDynamo";
+import { startLocalDynamo } from "../app/harness/localDynamo";
 
 const root = path.resolve(__dirname, "..");
 const port = process.env.PORT || String(CONTAINER_PORT);

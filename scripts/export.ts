@@ -16,7 +16,7 @@ import path from "node:path";
 import { Level } from "level";
 import { createDynamoClient } from "../app/src/store/dynamoClient";
 import { ensureTable } from "../app/src/store/ensureTable";
-import { startLocalDynamo, type LocalDynamo } from "./localDynamo";
+import { startLocalDynamo, type LocalDynamo } from "../app/harness/localDynamo";
 
 // The SDK warns that its 2027 releases will need Node 22; on this Node 20 project it is noise
 // between the job's log lines (the image runs Node 24).

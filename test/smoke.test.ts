@@ -8,8 +8,8 @@ import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { startTestApp, type ListeningTestApp } from "../app/test/support/testApp";
-import { TestClock } from "../app/test/support/testClock";
+import { startTestApp, type ListeningTestApp } from "../app/harness/testApp";
+import { TestClock } from "../app/harness/testClock";
 import { main, parseArgs, parseBaseUrl, runSmoke, smokeMarker, SmokeFailure, USAGE, UsageError } from "../scripts/smoke";
 
 const ROOT = path.resolve(__dirname, "..");

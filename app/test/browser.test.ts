@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { countGraphemes, MAX_GRUMBLE_GRAPHEMES, PROBLEM_MESSAGES_JA } from "../src/domain/grumble";
-import { launchChromium, loadedAfter } from "./support/browser";
-import { startTestApp, type ListeningTestApp } from "./support/testApp";
-import { TestClock } from "./support/testClock";
+import { launchChromium, loadedAfter } from "../harness/browser";
+import { startTestApp, type ListeningTestApp } from "../harness/testApp";
+import { TestClock } from "../harness/testClock";
 
 const TOO_LONG = "あ".repeat(21);
 

@@ -9,8 +9,8 @@ import { Writable } from "node:stream";
 import type { InjectOptions } from "fastify";
 import { ConfigError, loadConfig } from "../src/config";
 import { parseTrustedProxies, type TrustedProxies } from "../src/http/clientIdentity";
-import { openSession } from "./support/pages";
-import { startTestApp, startTestDynamo, type TestApp, type TestDynamo } from "./support/testApp";
+import { openSession } from "../harness/pages";
+import { startTestApp, startTestDynamo, type TestApp, type TestDynamo } from "../harness/testApp";
 
 const VPC = "10.0.0.0/16";
 const ALB_NODE = "10.0.1.23"; // the socket's peer behind the ALB

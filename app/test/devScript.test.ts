@@ -11,7 +11,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { freePort, LogWatch, ROOT } from "./support/appProcess";
+import { freePort, LogWatch, ROOT } from "../harness/appProcess";
 
 const UP_BOUND_MS = 20_000;
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createComprehendClient } from "../src/export/awsClients";
 import { ComprehendSentiment, COMPREHEND_BATCH_SIZE } from "../src/export/comprehendSentiment";
 import { LOCAL_CREDENTIALS } from "../src/store/dynamoClient";
-import { failTexts, scoreAll, standInScore, startComprehendStandIn, throttleCalls, type ComprehendPlan, type ComprehendStandIn } from "./support/comprehendStandIn";
+import { failTexts, scoreAll, standInScore, startComprehendStandIn, throttleCalls, type ComprehendPlan, type ComprehendStandIn } from "../harness/comprehendStandIn";
 
 describe("Comprehend sentiment adapter (real SDK against a BatchDetectSentiment stand-in)", () => {
   let standIn: ComprehendStandIn | undefined;

@@ -12,12 +12,12 @@ import iconv from "iconv-lite";
 import { addDays, calendarDay, clockTime } from "../src/domain/calendar";
 import { writeCsv, type ExportRow } from "../src/export/csv";
 import type { Grumble } from "../src/store/grumbleStore";
-import { freePort, ROOT, type LogEntry } from "./support/appProcess";
-import { failTexts, standInScore, startComprehendStandIn, type ComprehendPlan, type ComprehendStandIn } from "./support/comprehendStandIn";
-import { loopbackAwsEnv, runExport, type ExportRun } from "./support/exportProcess";
-import { startS3Server, type S3Server } from "./support/s3Server";
-import { startTestApp, startTestDynamo, type TestApp, type TestDynamo } from "./support/testApp";
-import { TestClock } from "./support/testClock";
+import { freePort, ROOT, type LogEntry } from "../harness/appProcess";
+import { failTexts, standInScore, startComprehendStandIn, type ComprehendPlan, type ComprehendStandIn } from "../harness/comprehendStandIn";
+import { loopbackAwsEnv, runExport, type ExportRun } from "../harness/exportProcess";
+import { startS3Server, type S3Server } from "../harness/s3Server";
+import { startTestApp, startTestDynamo, type TestApp, type TestDynamo } from "../harness/testApp";
+import { TestClock } from "../harness/testClock";
 
 const TIME_ZONE = "Asia/Tokyo";
 // Relative to the real date: the job refuses days after today and exports yesterday by default.

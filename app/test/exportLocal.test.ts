@@ -6,12 +6,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startLocalDynamo, type LocalDynamo } from "../../scripts/localDynamo";
+import { startLocalDynamo, type LocalDynamo } from "../harness/localDynamo";
 import { addDays, calendarDay } from "../src/domain/calendar";
 import { createDynamoClient } from "../src/store/dynamoClient";
 import { ensureTable } from "../src/store/ensureTable";
 import { GrumbleStore } from "../src/store/grumbleStore";
-import { runExport } from "./support/exportProcess";
+import { runExport } from "../harness/exportProcess";
 
 const TODAY = calendarDay(new Date(), "Asia/Tokyo");
 

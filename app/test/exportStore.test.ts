@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { StoreUnavailableError } from "../src/store/grumbleStore";
-import { startDynamoStandIn, type DynamoStandIn } from "./support/dynamoStandIn";
-import { startTestApp, startTestDynamo, type TestApp, type TestDynamo } from "./support/testApp";
-import { TestClock } from "./support/testClock";
+import { startDynamoStandIn, type DynamoStandIn } from "../harness/dynamoStandIn";
+import { startTestApp, startTestDynamo, type TestApp, type TestDynamo } from "../harness/testApp";
+import { TestClock } from "../harness/testClock";
 
 describe("GrumbleStore.readDay: one day's partition for the export (dynalite, real SDK)", () => {
   let dynamo: TestDynamo;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { exportKey, EXPORT_KEY_PREFIX } from "../src/export/actions";
 import { DirectoryDestination, S3Destination } from "../src/export/destinations";
-import { startS3Server, type S3Server } from "./support/s3Server";
+import { startS3Server, type S3Server } from "../harness/s3Server";
 
 const KEY = exportKey("2026-11-22");
 

@@ -13,10 +13,10 @@ import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { PROBLEM_MESSAGES_EN, PROBLEM_MESSAGES_JA, type GrumbleProblem } from "../src/domain/grumble";
 import { TRUST_NO_PROXY, type TrustedProxies } from "../src/http/clientIdentity";
 import { CSRF_TOKEN_VALIDITY_MS } from "../src/http/csrf";
-import { sendRaw, type RawAnswer } from "./support/rawHttp";
-import { alertMessage, type FormSession, homePage, openSession, rowTexts } from "./support/pages";
-import { startTestApp, startTestDynamo, type TestApp, type TestAppOptions, type TestDynamo } from "./support/testApp";
-import { TestClock, withClockAhead } from "./support/testClock";
+import { sendRaw, type RawAnswer } from "../harness/rawHttp";
+import { alertMessage, type FormSession, homePage, openSession, rowTexts } from "../harness/pages";
+import { startTestApp, startTestDynamo, type TestApp, type TestAppOptions, type TestDynamo } from "../harness/testApp";
+import { TestClock, withClockAhead } from "../harness/testClock";
 
 const JA = {
   csrf: "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。",

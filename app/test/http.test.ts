@@ -17,9 +17,9 @@ import {
   rowIds,
   rowTexts,
   rowTimes,
-} from "./support/pages";
-import { startTestApp, startTestDynamo, type TestApp, type TestAppOptions, type TestDynamo } from "./support/testApp";
-import { TestClock, withClockAhead } from "./support/testClock";
+} from "../harness/pages";
+import { startTestApp, startTestDynamo, type TestApp, type TestAppOptions, type TestDynamo } from "../harness/testApp";
+import { TestClock, withClockAhead } from "../harness/testClock";
 
 const CSRF_MESSAGE_JA = "フォームの有効期限が切れました。ページを読み込み直してからもう一度お試しください。";
 const UNAVAILABLE_MESSAGE_JA = "ただいまボヤキを保存・表示できません。しばらくしてからもう一度お試しください。";

@@ -12,10 +12,10 @@ import autocannon from "autocannon";
 import { createDynamoClient, DYNAMO_MAX_ATTEMPTS, DYNAMO_REQUEST_TIMEOUT_MS } from "../src/store/dynamoClient";
 import { ensureTable } from "../src/store/ensureTable";
 import { TABLE_KEYS } from "../src/store/tableDesign";
-import { LogWatch, startApp, type AppProcess } from "./support/appProcess";
-import { sendRaw } from "./support/rawHttp";
-import { delayAll, startDynamoStandIn, throttleFirst, type DynamoStandIn } from "./support/dynamoStandIn";
-import { startTestApp, startTestDynamo, uniqueTableName, type ListeningTestApp, type TestApp, type TestDynamo } from "./support/testApp";
+import { LogWatch, startApp, type AppProcess } from "../harness/appProcess";
+import { sendRaw } from "../harness/rawHttp";
+import { delayAll, startDynamoStandIn, throttleFirst, type DynamoStandIn } from "../harness/dynamoStandIn";
+import { startTestApp, startTestDynamo, uniqueTableName, type ListeningTestApp, type TestApp, type TestDynamo } from "../harness/testApp";
 
 const UNAVAILABLE_MESSAGE_JA = "ただいまボヤキを保存・表示できません。しばらくしてからもう一度お試しください。";
 const UNAVAILABLE_MESSAGE_EN = "the grumble store (DynamoDB) is unavailable; try again shortly";

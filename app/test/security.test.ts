@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import type { LightMyRequestResponse } from "fastify";
 import { ConfigError, DEFAULT_RATE_LIMIT, loadConfig } from "../src/config";
 import { buildHttpApp } from "../src/http/app";
-import { openSession } from "./support/pages";
-import { sendRaw, type RawAnswer } from "./support/rawHttp";
-import { startTestApp, type TestApp } from "./support/testApp";
+import { openSession } from "../harness/pages";
+import { sendRaw, type RawAnswer } from "../harness/rawHttp";
+import { startTestApp, type TestApp } from "../harness/testApp";
 
 const EXPECTED_CSP: Record<string, string[]> = {
   "default-src": ["'self'"],

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { DeleteTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { InvalidCursorError, parseGrumbleId, StoreUnavailableError, type Grumble } from "../src/store/grumbleStore";
-import { startTestApp, startTestDynamo, type TestApp, type TestDynamo } from "./support/testApp";
-import { TestClock } from "./support/testClock";
+import { startTestApp, startTestDynamo, type TestApp, type TestDynamo } from "../harness/testApp";
+import { TestClock } from "../harness/testClock";
 
 // 12:00 on 2026-11-22 in Tokyo; the store's "today" is "2026-11-22".
 const NOON_TOKYO = "2026-11-22T12:00:00+09:00";

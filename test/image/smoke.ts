@@ -2,7 +2,7 @@
  * Runs the built image the way a container runtime would, and talks to it over HTTP. Part of
  * `npm run test:image` (run.sh), which has made the working container (and its read-only root).
  *
- *   - starts dynalite on 127.0.0.1 (scripts/localDynamo.ts) and creates the table (ensureTable);
+ *   - starts dynalite on 127.0.0.1 (app/harness/localDynamo.ts) and creates the table (ensureTable);
  *   - `buildah run` of the image's own ENTRYPOINT + CMD, as the image's user, host network,
  *     env PORT (a free port), HOST=127.0.0.1, DYNAMODB_ENDPOINT, BOYACKY_TABLE;
  *   - waits for /healthz (bounded polling), then POST /api/boyaki 201, GET lists it,
@@ -18,13 +18,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { createDynamoClient } from "../../app/src/store/dynamoClient";
-import { freePort } from "../../app/test/support/appProcess";
+import { freePort } from "../../app/harness/appProcess";
 import { ensureTable } from "../../app/src/store/ensureTable";
 import { GrumbleStore } from "../../app/src/store/grumbleStore";
-import { startComprehendStandIn } from "../../app/test/support/comprehendStandIn";
-import { loopbackAwsEnv } from "../../app/test/support/exportProcess";
-import { startS3Server } from "../../app/test/support/s3Server";
-import { startLocalDynamo, type LocalDynamo } from "../../scripts/localDynamo";
+import { startComprehendStandIn } from "../../app/harness/comprehendStandIn";
+import { loopbackAwsEnv } from "../../app/harness/exportProcess";
+import { startS3Server } from "../../app/harness/s3Server";
+import { startLocalDynamo, type LocalDynamo } from "../../app/harness/localDynamo";
 import { check, finish } from "./checks";
 
 const TABLE = "boyacky-image-test";

@@ -17,13 +17,13 @@ import type { AddressInfo } from "node:net";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
-import { startLocalDynamo, type LocalDynamo } from "../../../scripts/localDynamo";
-import type { RateLimitSettings } from "../../src/config";
-import { buildHttpApp } from "../../src/http/app";
-import type { TrustedProxies } from "../../src/http/clientIdentity";
-import { createDynamoClient } from "../../src/store/dynamoClient";
-import { ensureTable } from "../../src/store/ensureTable";
-import { GrumbleStore } from "../../src/store/grumbleStore";
+import { startLocalDynamo, type LocalDynamo } from "./localDynamo";
+import type { RateLimitSettings } from "../src/config";
+import { buildHttpApp } from "../src/http/app";
+import type { TrustedProxies } from "../src/http/clientIdentity";
+import { createDynamoClient } from "../src/store/dynamoClient";
+import { ensureTable } from "../src/store/ensureTable";
+import { GrumbleStore } from "../src/store/grumbleStore";
 import { TestClock } from "./testClock";
 
 /** dynalite that can be stopped and started again on the same port (for outage tests). */

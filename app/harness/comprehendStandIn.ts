@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { SentimentLabel, SentimentScore } from "../../src/export/sentiment";
+import type { SentimentLabel, SentimentScore } from "../src/export/sentiment";
 import { readBody, sendJson } from "./dynamoStandIn";
 
 /** One BatchDetectSentiment call as received. */

@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { calendarDay } from "../../src/domain/calendar";
-import { TABLE_KEYS } from "../../src/store/tableDesign";
+import { calendarDay } from "../src/domain/calendar";
+import { TABLE_KEYS } from "../src/store/tableDesign";
 
 const BATCH = 25; // DynamoDB's BatchWriteItem maximum
 const PARALLEL = 8;

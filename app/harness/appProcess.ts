@@ -14,7 +14,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 
 /** The repository's root folder. */
-export const ROOT = path.resolve(__dirname, "..", "..", "..");
+export const ROOT = path.resolve(__dirname, "..", "..");
 
 const DOCKERFILE = readFileSync(path.join(ROOT, "app", "Dockerfile"), "utf8");
 
