@@ -75,7 +75,13 @@ export async function cpuPerRequest(app: AppProcess, request: CpuRequest, amount
   const before = processCpuMs(app.pid);
   const errors = await fire(app, request, amount);
   const cpuMs = (processCpuMs(app.pid) - before) / amount;
-  return { cpuMs: Number(cpuMs.toFixed(3)), perTaskRps: Math.round(TASK_CPU_MS_PER_SECOND / cpuMs), requests: amount, errors, goalMs: request.goalMs };
+  return {
+    cpuMs: Number(cpuMs.toFixed(3)),
+    perTaskRps: Math.round(TASK_CPU_MS_PER_SECOND / cpuMs),
+    requests: amount,
+    errors,
+    goalMs: request.goalMs,
+  };
 }
 
 /**
@@ -92,7 +98,15 @@ export async function cpuRequests(app: AppProcess): Promise<CpuRequest[]> {
   return [
     { name: "GET / (100 rows)", method: "GET", path: "/", expectStatus: 200, goalMs: 1.0 },
     { name: "GET /api/boyaki (100 items)", method: "GET", path: "/api/boyaki", expectStatus: 200, goalMs: 0.6 },
-    { name: "POST /api/boyaki", method: "POST", path: "/api/boyaki", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "ベンチのボヤキ" }), expectStatus: 201, goalMs: 1.0 },
+    {
+      name: "POST /api/boyaki",
+      method: "POST",
+      path: "/api/boyaki",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "ベンチのボヤキ" }),
+      expectStatus: 201,
+      goalMs: 1.0,
+    },
     {
       name: "POST / (form)",
       method: "POST",

@@ -103,6 +103,16 @@ export function summariseProfile(profilePath: string, count = 20): ProfileSummar
 
 /** The summary as two markdown tables. */
 export function formatProfile(summary: ProfileSummary): string {
-  const table = (title: string, rows: SelfTime[]) => [`| ${title} | self ms | % of busy |`, `| --- | --- | --- |`, ...rows.map((row) => `| ${row.name} | ${row.ms} | ${row.percent} |`)];
-  return [`Busy (not idle) time sampled: ${summary.busyMs} ms.`, ``, ...table("package", summary.packages), ``, ...table("function (self time)", summary.functions)].join("\n");
+  const table = (title: string, rows: SelfTime[]) => [
+    `| ${title} | self ms | % of busy |`,
+    `| --- | --- | --- |`,
+    ...rows.map((row) => `| ${row.name} | ${row.ms} | ${row.percent} |`),
+  ];
+  return [
+    `Busy (not idle) time sampled: ${summary.busyMs} ms.`,
+    ``,
+    ...table("package", summary.packages),
+    ``,
+    ...table("function (self time)", summary.functions),
+  ].join("\n");
 }

@@ -45,7 +45,13 @@ interface Load {
 
 async function load(url: string, options: Partial<autocannon.Options> = {}): Promise<Load> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, ...options });
-  return { requestsPerSecond: result.requests.average, mean: result.latency.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
+  return {
+    requestsPerSecond: result.requests.average,
+    mean: result.latency.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
 }
 
 function median(values: number[]): number {
@@ -70,7 +76,8 @@ const BEFORE = JSON.parse(readFileSync(path.join(ROOT, "bench", "before.json"), 
 /** App CPU per request for each of the requests of `cpuRequests`, one after the other on one app. */
 async function measureCpu(app: AppProcess): Promise<Record<string, CpuFigure>> {
   const figures: Record<string, CpuFigure> = {};
-  for (const request of await cpuRequests(app)) figures[request.name] = await cpuPerRequest(app, request, CPU_REQUESTS, Math.ceil(CPU_REQUESTS / 3));
+  for (const request of await cpuRequests(app))
+    figures[request.name] = await cpuPerRequest(app, request, CPU_REQUESTS, Math.ceil(CPU_REQUESTS / 3));
   return figures;
 }
 
@@ -93,7 +100,13 @@ async function main(): Promise<void> {
     BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE: "0",
     BOYACKY_COOKIE_SECRET: COOKIE_SECRET,
   });
-  const withApp = async <T>(entry: EntryPoint, table: string, work: (app: AppProcess) => Promise<T>, env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<T> => {
+  const withApp = async <T>(
+    entry: EntryPoint,
+    table: string,
+    work: (app: AppProcess) => Promise<T>,
+    env: Record<string, string> = {},
+    nodeFlags: string[] = [],
+  ): Promise<T> => {
     const app = await startApp(entry, { ...appEnv(table), ...env }, { nodeFlags });
     try {
       return await work(app);
@@ -112,14 +125,26 @@ async function main(): Promise<void> {
     const cpu = await withApp("bundle", cpuTable, measureCpu, cpuEnv, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
     const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"));
     if (!file) throw new Error(`the app wrote no CPU profile in ${dir}`);
-    console.log(Object.entries(cpu).map(([name, figure]) => `${name}: ${figure.cpuMs} ms CPU per request under the profiler`).join("\n"));
-    console.log(`\n${formatProfile(summariseProfile(path.join(dir, file)))}\n\nThe profile: ${path.join(dir, file)} (Chrome DevTools, Performance, opens it).`);
+    console.log(
+      Object.entries(cpu)
+        .map(([name, figure]) => `${name}: ${figure.cpuMs} ms CPU per request under the profiler`)
+        .join("\n"),
+    );
+    console.log(
+      `\n${formatProfile(summariseProfile(path.join(dir, file)))}\n\nThe profile: ${path.join(dir, file)} (Chrome DevTools, Performance, opens it).`,
+    );
     client.destroy();
     await dynamo.stop();
     return;
   }
 
-  const tables = { small: "bench-today-100", large: "bench-today-2500", history: "bench-history", posts: "bench-posts", memory: "bench-memory" };
+  const tables = {
+    small: "bench-today-100",
+    large: "bench-today-2500",
+    history: "bench-history",
+    posts: "bench-posts",
+    memory: "bench-memory",
+  };
   for (const table of Object.values(tables)) await ensureTable(client, table);
   console.error("seeding: 100 and 2 500 of today's items, then 100 000 on earlier days...");
   const seedingStarted = performance.now();
@@ -147,7 +172,12 @@ async function main(): Promise<void> {
 
   console.error("posting at concurrency 16...");
   const posts = await withApp("bundle", tables.posts, (app) =>
-    load(`${app.baseUrl}/api/boyaki`, { connections: 16, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "ベンチのボヤキ" }) }),
+    load(`${app.baseUrl}/api/boyaki`, {
+      connections: 16,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "ベンチのボヤキ" }),
+    }),
   );
 
   console.error(`app CPU per request, ${CPU_REQUESTS} of each, page size ${CPU_PAGE_SIZE}...`);
@@ -172,7 +202,12 @@ async function main(): Promise<void> {
         requests: [
           { method: "GET", path: "/" },
           { method: "GET", path: "/api/boyaki" },
-          { method: "POST", path: "/api/boyaki", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "メモリのボヤキ" }) },
+          {
+            method: "POST",
+            path: "/api/boyaki",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ text: "メモリのボヤキ" }),
+          },
           { method: "GET", path: "/healthz" },
         ],
       });
@@ -191,7 +226,8 @@ async function main(): Promise<void> {
   const awsDefaultFloor = rollout.awsDefaults.floorSeconds;
   // The speed/safety trade-off: how long a healthy deployment takes with each strategy (dev's timings).
   const deploymentSeconds: Record<string, number> = {};
-  for (const strategy of DEPLOY_STRATEGIES) deploymentSeconds[strategy] = rolloutOf(await runOfflineStack("dev", { deployStrategy: strategy })).deployment.expectedSeconds;
+  for (const strategy of DEPLOY_STRATEGIES)
+    deploymentSeconds[strategy] = rolloutOf(await runOfflineStack("dev", { deployStrategy: strategy })).deployment.expectedSeconds;
 
   client.destroy();
   await dynamo.stop();
@@ -217,7 +253,13 @@ async function main(): Promise<void> {
     posts,
     cpuPerRequest: cpu,
     coldStartMs: { sources: round(coldStart.sources), bundle: round(coldStart.bundle) },
-    memoryMb: { idle: round(memory.idle), after10000Requests: round(memory.afterLoad), after10000ByKind: memory.breakdown, after20000Requests: round(memory.afterSecondLoad), mixedErrors: memory.errors },
+    memoryMb: {
+      idle: round(memory.idle),
+      after10000Requests: round(memory.afterLoad),
+      after10000ByKind: memory.breakdown,
+      after20000Requests: round(memory.afterSecondLoad),
+      mixedErrors: memory.errors,
+    },
     rolloutFloorSeconds: { boyacky: rolloutFloor, awsDefaults: awsDefaultFloor },
     deploymentSeconds,
     seedingSeconds,
@@ -241,7 +283,10 @@ async function main(): Promise<void> {
     ``,
     `| figure | before | now | goal |`,
     `| --- | --- | --- | --- |`,
-    ...Object.entries(cpu).map(([name, figure]) => `| ${name}, app CPU ms per request | ${BEFORE.cpuMsPerRequest[name]} | ${figure.cpuMs} | ≤ ${figure.goalMs}: ${verdict(figure.cpuMs <= figure.goalMs)} |`),
+    ...Object.entries(cpu).map(
+      ([name, figure]) =>
+        `| ${name}, app CPU ms per request | ${BEFORE.cpuMsPerRequest[name]} | ${figure.cpuMs} | ≤ ${figure.goalMs}: ${verdict(figure.cpuMs <= figure.goalMs)} |`,
+    ),
     `| GET / (100 rows), req/s one 0.25 vCPU task can serve | ${Math.round(TASK_CPU_MS_PER_SECOND / BEFORE.cpuMsPerRequest["GET / (100 rows)"])} | ${cpu["GET / (100 rows)"].perTaskRps} | |`,
     `| RSS after 10 000 mixed requests, MB | ${BEFORE.rssMbAfter10000Requests} | ${figures.memoryMb.after10000Requests} | ≤ 64: ${verdict(figures.memoryMb.after10000Requests <= 64)} |`,
     `| cold start of the bundle, ms | ${BEFORE.coldStartMsBundle} | ${figures.coldStartMs.bundle} | ≤ 250: ${verdict(figures.coldStartMs.bundle <= 250)} |`,
@@ -274,7 +319,10 @@ async function main(): Promise<void> {
     `| errors in the 20 000 mixed requests | ${memory.errors} | 0: ${verdict(memory.errors === 0)} |`,
     `| RSS after 10 000 more (growth here would mean a leak) | ${figures.memoryMb.after20000Requests} MB | |`,
     `| rollout floor (deregistration + healthy threshold × interval + grace) | ${rolloutFloor} s | ≤ 60 s: ${verdict(rolloutFloor <= 60)} (AWS defaults: ${awsDefaultFloor} s) |`,
-    ...DEPLOY_STRATEGIES.map((strategy) => `| a healthy deployment with deployStrategy ${strategy} (\`npm run plan\` shows its phases) | ${deploymentSeconds[strategy]} s | |`),
+    ...DEPLOY_STRATEGIES.map(
+      (strategy) =>
+        `| a healthy deployment with deployStrategy ${strategy} (\`npm run plan\` shows its phases) | ${deploymentSeconds[strategy]} s | |`,
+    ),
     `| seeding dynalite (2 800 today + 100 000 earlier items) | ${seedingSeconds} s | |`,
     ``,
     "```json",

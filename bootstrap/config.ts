@@ -18,7 +18,9 @@ export function loadBootstrapConfig(config: Pick<pulumi.Config, "get">, region: 
   const problems: string[] = [];
   const repository = config.get("githubRepository") ?? "";
   if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) {
-    problems.push(`boyacky-bootstrap:githubRepository=${repository} is not a repository; set it with \`pulumi config set githubRepository <owner>/<name>\``);
+    problems.push(
+      `boyacky-bootstrap:githubRepository=${repository} is not a repository; set it with \`pulumi config set githubRepository <owner>/<name>\``,
+    );
   }
   const deployBranch = config.get("deployBranch") ?? "";
   if (!/^[A-Za-z0-9._/-]+$/.test(deployBranch) || deployBranch.includes("*")) {
@@ -32,18 +34,33 @@ export function loadBootstrapConfig(config: Pick<pulumi.Config, "get">, region: 
   if (!/^[A-Za-z0-9._-]+$/.test(reviewEnvironment)) {
     problems.push(`boyacky-bootstrap:reviewEnvironment=${reviewEnvironment} is not an environment name`);
   } else if (reviewEnvironment === productionEnvironment) {
-    problems.push(`boyacky-bootstrap:reviewEnvironment=${reviewEnvironment} is also the production environment; the review stacks' jobs need an environment of their own (default: review)`);
+    problems.push(
+      `boyacky-bootstrap:reviewEnvironment=${reviewEnvironment} is also the production environment; the review stacks' jobs need an environment of their own (default: review)`,
+    );
   }
   const existingOidcProviderArn = config.get("existingOidcProviderArn") || undefined;
-  if (existingOidcProviderArn && !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(existingOidcProviderArn)) {
+  if (
+    existingOidcProviderArn &&
+    !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(existingOidcProviderArn)
+  ) {
     problems.push(`boyacky-bootstrap:existingOidcProviderArn=${existingOidcProviderArn} is not the ARN of a GitHub OIDC provider`);
   }
   const stateBucket = config.get("stateBucket") || undefined;
   // S3 bucket naming rules (S3 User Guide, "General purpose bucket naming rules").
   if (stateBucket && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(stateBucket)) {
-    problems.push(`boyacky-bootstrap:stateBucket=${stateBucket} is not an S3 bucket name; give the bucket's name only (not s3://...), or leave it empty for Pulumi Cloud`);
+    problems.push(
+      `boyacky-bootstrap:stateBucket=${stateBucket} is not an S3 bucket name; give the bucket's name only (not s3://...), or leave it empty for Pulumi Cloud`,
+    );
   }
   if (!region) problems.push("aws:region is not set; set it with `pulumi config set aws:region ap-northeast-1`");
   if (problems.length) throw new pulumi.RunError(`invalid bootstrap configuration:\n  - ${problems.join("\n  - ")}`);
-  return { region: region as string, githubRepository: repository, deployBranch, productionEnvironment, reviewEnvironment, existingOidcProviderArn, stateBucket };
+  return {
+    region: region as string,
+    githubRepository: repository,
+    deployBranch,
+    productionEnvironment,
+    reviewEnvironment,
+    existingOidcProviderArn,
+    stateBucket,
+  };
 }

@@ -34,25 +34,40 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
       providerArn.apply((federated) =>
         JSON.stringify({
           Version: "2012-10-17",
-          Statement: [{
-            Effect: "Allow",
-            Principal: { Federated: federated },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            // Exact subjects, no wildcards: another repository, branch or environment gets nothing.
-            Condition: { StringEquals: { [`${TOKEN_HOST}:aud`]: "sts.amazonaws.com", [`${TOKEN_HOST}:sub`]: subjects } },
-          }],
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Federated: federated },
+              Action: "sts:AssumeRoleWithWebIdentity",
+              // Exact subjects, no wildcards: another repository, branch or environment gets nothing.
+              Condition: { StringEquals: { [`${TOKEN_HOST}:aud`]: "sts.amazonaws.com", [`${TOKEN_HOST}:sub`]: subjects } },
+            },
+          ],
         }),
       );
     const role = (roleName: string, subjects: string[], statements: (scope: PermissionScope) => Statement[]) => {
       const created = new aws.iam.Role(`${name}-${roleName}`, { assumeRolePolicy: trust(subjects), maxSessionDuration: 3600 }, parent);
-      new aws.iam.RolePolicy(`${name}-${roleName}`, {
-        role: created.id,
-        policy: accountId.apply((account) => JSON.stringify({ Version: "2012-10-17", Statement: statements({ region: args.region, accountId: account, stateBucket: args.stateBucket }) })),
-      }, parent);
+      new aws.iam.RolePolicy(
+        `${name}-${roleName}`,
+        {
+          role: created.id,
+          policy: accountId.apply((account) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: statements({ region: args.region, accountId: account, stateBucket: args.stateBucket }),
+            }),
+          ),
+        },
+        parent,
+      );
       return created;
     };
 
-    const deployRole = role("deploy", [`${repo}:ref:refs/heads/${args.deployBranch}`, `${repo}:environment:${args.productionEnvironment}`], deployStatements);
+    const deployRole = role(
+      "deploy",
+      [`${repo}:ref:refs/heads/${args.deployBranch}`, `${repo}:environment:${args.productionEnvironment}`],
+      deployStatements,
+    );
     const previewRole = role("preview", [`${repo}:pull_request`], previewStatements);
     // Not `pull_request`: every job of every pull-request workflow presents that subject, the
     // preview's included, and a branch can add such a workflow. Only jobs that name the review
@@ -63,6 +78,11 @@ export class GitHubDeployRoles extends pulumi.ComponentResource {
     this.deployRoleArn = deployRole.arn;
     this.previewRoleArn = previewRole.arn;
     this.reviewRoleArn = reviewRole.arn;
-    this.registerOutputs({ oidcProviderArn: this.oidcProviderArn, deployRoleArn: this.deployRoleArn, previewRoleArn: this.previewRoleArn, reviewRoleArn: this.reviewRoleArn });
+    this.registerOutputs({
+      oidcProviderArn: this.oidcProviderArn,
+      deployRoleArn: this.deployRoleArn,
+      previewRoleArn: this.previewRoleArn,
+      reviewRoleArn: this.reviewRoleArn,
+    });
   }
 }

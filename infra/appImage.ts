@@ -31,25 +31,35 @@ export class AppImage extends pulumi.ComponentResource {
     const contextDir = args.contextDir ?? "./app";
     const parent = { parent: this };
 
-    const repository = new aws.ecr.Repository(`${name}-repo`, {
-      imageTagMutability: "IMMUTABLE",
-      imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfigurations: [{ encryptionType: "AES256" }],
-      // Images are rebuilt from git, so `pulumi destroy` removes the repository with them, in prod too.
-      forceDelete: true,
-    }, parent);
+    const repository = new aws.ecr.Repository(
+      `${name}-repo`,
+      {
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfigurations: [{ encryptionType: "AES256" }],
+        // Images are rebuilt from git, so `pulumi destroy` removes the repository with them, in prod too.
+        forceDelete: true,
+      },
+      parent,
+    );
 
-    new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, {
-      repository: repository.name,
-      policy: JSON.stringify({
-        rules: [{
-          rulePriority: 1,
-          description: `keep the last ${args.keepImages} images`,
-          selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages },
-          action: { type: "expire" },
-        }],
-      }),
-    }, parent);
+    new aws.ecr.LifecyclePolicy(
+      `${name}-lifecycle`,
+      {
+        repository: repository.name,
+        policy: JSON.stringify({
+          rules: [
+            {
+              rulePriority: 1,
+              description: `keep the last ${args.keepImages} images`,
+              selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages },
+              action: { type: "expire" },
+            },
+          ],
+        }),
+      },
+      parent,
+    );
 
     const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
     const build = {
@@ -58,16 +68,23 @@ export class AppImage extends pulumi.ComponentResource {
       platform: IMAGE_PLATFORM,
       builderVersion: "BuilderBuildKit",
     } as const;
-    this.tag = hashBuildContext(contextDir, { dockerfile: build.dockerfile, settings: { platform: build.platform, builderVersion: build.builderVersion } });
-    const image = new docker.Image(`${name}-image`, {
-      imageName: pulumi.interpolate`${repository.repositoryUrl}:${this.tag}`,
-      build,
-      registry: {
-        server: repository.repositoryUrl,
-        username: credentials.userName,
-        password: pulumi.secret(credentials.password),
+    this.tag = hashBuildContext(contextDir, {
+      dockerfile: build.dockerfile,
+      settings: { platform: build.platform, builderVersion: build.builderVersion },
+    });
+    const image = new docker.Image(
+      `${name}-image`,
+      {
+        imageName: pulumi.interpolate`${repository.repositoryUrl}:${this.tag}`,
+        build,
+        registry: {
+          server: repository.repositoryUrl,
+          username: credentials.userName,
+          password: pulumi.secret(credentials.password),
+        },
       },
-    }, parent);
+      parent,
+    );
 
     this.repositoryUrl = repository.repositoryUrl;
     this.repositoryArn = repository.arn;

@@ -26,12 +26,16 @@ export class AppSecrets extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:AppSecrets", name, {}, opts);
-    const cookieSecret = new aws.ssm.Parameter(`${name}-cookie-secret`, {
-      name: `${PARAMETER_PATH}${args.stackName}/cookie-secret`,
-      description: "Signs Boyacky's CSRF cookie; shared by every task (BOYACKY_COOKIE_SECRET)",
-      type: "SecureString",
-      value: pulumi.secret(randomBytes(48).toString("base64url")),
-    }, { parent: this, ignoreChanges: ["value"] });
+    const cookieSecret = new aws.ssm.Parameter(
+      `${name}-cookie-secret`,
+      {
+        name: `${PARAMETER_PATH}${args.stackName}/cookie-secret`,
+        description: "Signs Boyacky's CSRF cookie; shared by every task (BOYACKY_COOKIE_SECRET)",
+        type: "SecureString",
+        value: pulumi.secret(randomBytes(48).toString("base64url")),
+      },
+      { parent: this, ignoreChanges: ["value"] },
+    );
 
     this.containerSecrets = { BOYACKY_COOKIE_SECRET: cookieSecret.arn };
     this.parameterArns = [cookieSecret.arn];

@@ -126,12 +126,14 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
 
   function raw(name: string): string | undefined {
     const value = get(name);
-    if (value === undefined) problems.push(`${key(name)} is not set: declare it in Pulumi.yaml or set it with \`pulumi config set ${name} <value>\``);
+    if (value === undefined)
+      problems.push(`${key(name)} is not set: declare it in Pulumi.yaml or set it with \`pulumi config set ${name} <value>\``);
     return value;
   }
   function oneOf<T extends string>(name: string, allowed: readonly T[]): T {
     const value = raw(name);
-    if (value !== undefined && !allowed.includes(value as T)) problems.push(`${key(name)}=${value} is not allowed; use one of ${allowed.join(", ")}`);
+    if (value !== undefined && !allowed.includes(value as T))
+      problems.push(`${key(name)}=${value} is not allowed; use one of ${allowed.join(", ")}`);
     return value as T;
   }
   function integer(name: string, min: number, max: number, allowed?: readonly number[], hint?: string): number {
@@ -147,7 +149,8 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
   }
   function bool(name: string): boolean {
     const value = raw(name);
-    if (value !== undefined && value !== "true" && value !== "false") problems.push(`${key(name)}=${value} is not valid; use true or false`);
+    if (value !== undefined && value !== "true" && value !== "false")
+      problems.push(`${key(name)}=${value} is not valid; use true or false`);
     return value === "true";
   }
   function text(name: string, pattern: RegExp, what: string): string {
@@ -159,7 +162,11 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
   if (!region || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
     problems.push(`aws:region=${region ?? ""} is not an AWS region; set it with \`pulumi config set aws:region ap-northeast-1\``);
   }
-  const vpcCidr = text("vpcCidr", /^(10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(1[6-9]|20)$/, "use a private IPv4 range from /16 to /20, e.g. 10.0.0.0/16");
+  const vpcCidr = text(
+    "vpcCidr",
+    /^(10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(1[6-9]|20)$/,
+    "use a private IPv4 range from /16 to /20, e.g. 10.0.0.0/16",
+  );
   const egressMode = oneOf("egressMode", EGRESS_MODES);
   const natGateways = oneOf("natGateways", NAT_GATEWAY_LAYOUTS);
   const cpu = integer("cpu", 256, 16384, Object.keys(FARGATE_SIZES).map(Number), "is not a Fargate size");
@@ -170,9 +177,12 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
   const desiredCount = integer("desiredCount", 0, 100);
   const minCount = integer("minCount", 0, 100);
   const maxCount = integer("maxCount", 1, 100);
-  if (minCount > maxCount) problems.push(`${key("minCount")}=${minCount} is above ${key("maxCount")}=${maxCount}; make minCount <= maxCount`);
+  if (minCount > maxCount)
+    problems.push(`${key("minCount")}=${minCount} is above ${key("maxCount")}=${maxCount}; make minCount <= maxCount`);
   if (desiredCount < minCount || desiredCount > maxCount) {
-    problems.push(`${key("desiredCount")}=${desiredCount} is outside minCount..maxCount (${minCount}..${maxCount}); autoscaling would move it at once`);
+    problems.push(
+      `${key("desiredCount")}=${desiredCount} is outside minCount..maxCount (${minCount}..${maxCount}); autoscaling would move it at once`,
+    );
   }
   const cpuTargetPercent = integer("cpuTargetPercent", 10, 90);
   const requestsPerTarget = integer("requestsPerTarget", 10, 100_000);
@@ -181,18 +191,37 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
   const waf = bool("waf");
   // AWS WAF's rate-based rule limit: 10 to 2,000,000,000 (WAF API reference, RateBasedStatement).
   const wafRequestsPer5Minutes = integer("wafRequestsPer5Minutes", 10, 2_000_000_000);
-  const domainName = text("domainName", /^$|^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "use a lower-case DNS name such as boyacky.example.com, or leave it empty");
-  const hostedZoneId = text("hostedZoneId", /^$|^Z[A-Z0-9]{1,31}$/, "use a Route 53 hosted zone id (Z...), or leave it empty to look the zone up by name");
-  const certificateArn = text("certificateArn", /^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "use an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) or leave it empty for HTTP only");
+  const domainName = text(
+    "domainName",
+    /^$|^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "use a lower-case DNS name such as boyacky.example.com, or leave it empty",
+  );
+  const hostedZoneId = text(
+    "hostedZoneId",
+    /^$|^Z[A-Z0-9]{1,31}$/,
+    "use a Route 53 hosted zone id (Z...), or leave it empty to look the zone up by name",
+  );
+  const certificateArn = text(
+    "certificateArn",
+    /^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/,
+    "use an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) or leave it empty for HTTP only",
+  );
   if (certificateArn && domainName) {
-    problems.push(`${key("certificateArn")} and ${key("domainName")} are both set; use one: domainName issues and renews the certificate itself, certificateArn brings your own (edge none)`);
+    problems.push(
+      `${key("certificateArn")} and ${key("domainName")} are both set; use one: domainName issues and renews the certificate itself, certificateArn brings your own (edge none)`,
+    );
   } else if (certificateArn && edge === "cloudfront") {
-    problems.push(`${key("certificateArn")} is for edge none (the ALB's own certificate); with edge cloudfront set domainName instead, and the certificate is issued in us-east-1 for you`);
+    problems.push(
+      `${key("certificateArn")} is for edge none (the ALB's own certificate); with edge cloudfront set domainName instead, and the certificate is issued in us-east-1 for you`,
+    );
   }
-  if (hostedZoneId && !domainName) problems.push(`${key("hostedZoneId")}=${hostedZoneId} is set without ${key("domainName")}; set the domain too, or remove the zone`);
-  if (waf && edge !== "cloudfront") problems.push(`${key("waf")}=true needs ${key("edge")}=cloudfront (the web ACL is attached to the distribution)`);
+  if (hostedZoneId && !domainName)
+    problems.push(`${key("hostedZoneId")}=${hostedZoneId} is set without ${key("domainName")}; set the domain too, or remove the zone`);
+  if (waf && edge !== "cloudfront")
+    problems.push(`${key("waf")}=true needs ${key("edge")}=cloudfront (the web ACL is attached to the distribution)`);
   const timeZone = text("timeZone", /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, "use an IANA time zone such as Asia/Tokyo");
-  if (/^[A-Za-z_/0-9+-]+$/.test(timeZone) && !isValidTimeZone(timeZone)) problems.push(`${key("timeZone")}=${timeZone} is not a known IANA time zone; use e.g. Asia/Tokyo or UTC`);
+  if (/^[A-Za-z_/0-9+-]+$/.test(timeZone) && !isValidTimeZone(timeZone))
+    problems.push(`${key("timeZone")}=${timeZone} is not a known IANA time zone; use e.g. Asia/Tokyo or UTC`);
   const pageSize = integer("pageSize", 1, 100);
   const grumbleRetentionDays = integer("grumbleRetentionDays", 0, 36_500);
   const protectData = bool("protectData");
@@ -217,7 +246,11 @@ export function loadStackConfig(get: ConfigSource, region: string | undefined): 
   };
 
   // EventBridge Scheduler's forms (Scheduler User Guide, "Schedule types"): cron(6 fields), rate(n unit), at(...).
-  const exportSchedule = text("exportSchedule", /^(off|cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, "use a cron(min hour day month weekday year) or rate(n unit) expression, or off");
+  const exportSchedule = text(
+    "exportSchedule",
+    /^(off|cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
+    "use a cron(min hour day month weekday year) or rate(n unit) expression, or off",
+  );
   const exportEncoding = oneOf("exportEncoding", ["utf8", "shift_jis"] as const);
   const exportExpireDays = integer("exportExpireDays", 1, 3650);
 

@@ -25,18 +25,22 @@ export class Data extends pulumi.ComponentResource {
     super("boyacky:infra:Data", name, {}, opts);
     const { protectData } = args;
 
-    const table = new aws.dynamodb.Table(`${name}-grumbles`, {
-      billingMode: "PAY_PER_REQUEST",
-      hashKey: TABLE_KEYS.partitionKey,
-      rangeKey: TABLE_KEYS.sortKey,
-      attributes: [
-        { name: TABLE_KEYS.partitionKey, type: "S" },
-        { name: TABLE_KEYS.sortKey, type: "S" },
-      ],
-      ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
-      pointInTimeRecovery: { enabled: true },
-      deletionProtectionEnabled: protectData,
-    }, { parent: this, retainOnDelete: protectData });
+    const table = new aws.dynamodb.Table(
+      `${name}-grumbles`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: TABLE_KEYS.partitionKey,
+        rangeKey: TABLE_KEYS.sortKey,
+        attributes: [
+          { name: TABLE_KEYS.partitionKey, type: "S" },
+          { name: TABLE_KEYS.sortKey, type: "S" },
+        ],
+        ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
+        pointInTimeRecovery: { enabled: true },
+        deletionProtectionEnabled: protectData,
+      },
+      { parent: this, retainOnDelete: protectData },
+    );
 
     this.tableName = table.name;
     this.tableArn = table.arn;

@@ -31,53 +31,89 @@ export class DeploymentAlarms extends pulumi.ComponentResource {
     const common = { namespace: "AWS/ApplicationELB", period: PERIOD_SECONDS, treatMissingData: "notBreaching" };
 
     const alarms = [
-      new aws.cloudwatch.MetricAlarm(`${name}-target-5xx-rate`, {
-        alarmDescription: `The app answers more than ${thresholds.target5xxPercent}% of requests with a 5xx`,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: thresholds.target5xxPercent,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        treatMissingData: "notBreaching",
-        metricQueries: [
-          { id: "errors", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: onLoadBalancer, period: PERIOD_SECONDS, stat: "Sum" } },
-          { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: onLoadBalancer, period: PERIOD_SECONDS, stat: "Sum" } },
-          { id: "rate", expression: "100 * FILL(errors, 0) / requests", label: "target 5xx, percent of requests", returnData: true },
-        ],
-      }, parent),
-      new aws.cloudwatch.MetricAlarm(`${name}-elb-5xx`, {
-        ...common,
-        alarmDescription: `The load balancer itself answers more than ${thresholds.elb5xxPerMinute} 5xx a minute (no healthy target, timeouts)`,
-        metricName: "HTTPCode_ELB_5XX_Count",
-        dimensions: onLoadBalancer,
-        statistic: "Sum",
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: thresholds.elb5xxPerMinute,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-      }, parent),
-      new aws.cloudwatch.MetricAlarm(`${name}-p99-latency`, {
-        ...common,
-        alarmDescription: `The app's 99th percentile response time is above ${thresholds.p99LatencyMs} ms`,
-        metricName: "TargetResponseTime",
-        dimensions: onLoadBalancer,
-        extendedStatistic: "p99",
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: thresholds.p99LatencyMs / 1000, // the metric is in seconds
-        evaluationPeriods: 3,
-        datapointsToAlarm: 3,
-      }, parent),
-      ...args.targetGroupArnSuffixes.map((targetGroup, index) =>
-        new aws.cloudwatch.MetricAlarm(`${name}-unhealthy-${index}`, {
-          ...common,
-          alarmDescription: `A target of the service has been unhealthy for ${thresholds.unhealthyMinutes} minutes`,
-          metricName: "UnHealthyHostCount",
-          dimensions: { ...onLoadBalancer, TargetGroup: targetGroup },
-          statistic: "Maximum",
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-target-5xx-rate`,
+        {
+          alarmDescription: `The app answers more than ${thresholds.target5xxPercent}% of requests with a 5xx`,
           comparisonOperator: "GreaterThanThreshold",
-          threshold: 0,
-          evaluationPeriods: thresholds.unhealthyMinutes,
-          datapointsToAlarm: thresholds.unhealthyMinutes,
-        }, parent)),
+          threshold: thresholds.target5xxPercent,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          treatMissingData: "notBreaching",
+          metricQueries: [
+            {
+              id: "errors",
+              metric: {
+                namespace: "AWS/ApplicationELB",
+                metricName: "HTTPCode_Target_5XX_Count",
+                dimensions: onLoadBalancer,
+                period: PERIOD_SECONDS,
+                stat: "Sum",
+              },
+            },
+            {
+              id: "requests",
+              metric: {
+                namespace: "AWS/ApplicationELB",
+                metricName: "RequestCount",
+                dimensions: onLoadBalancer,
+                period: PERIOD_SECONDS,
+                stat: "Sum",
+              },
+            },
+            { id: "rate", expression: "100 * FILL(errors, 0) / requests", label: "target 5xx, percent of requests", returnData: true },
+          ],
+        },
+        parent,
+      ),
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-elb-5xx`,
+        {
+          ...common,
+          alarmDescription: `The load balancer itself answers more than ${thresholds.elb5xxPerMinute} 5xx a minute (no healthy target, timeouts)`,
+          metricName: "HTTPCode_ELB_5XX_Count",
+          dimensions: onLoadBalancer,
+          statistic: "Sum",
+          comparisonOperator: "GreaterThanThreshold",
+          threshold: thresholds.elb5xxPerMinute,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+        },
+        parent,
+      ),
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-p99-latency`,
+        {
+          ...common,
+          alarmDescription: `The app's 99th percentile response time is above ${thresholds.p99LatencyMs} ms`,
+          metricName: "TargetResponseTime",
+          dimensions: onLoadBalancer,
+          extendedStatistic: "p99",
+          comparisonOperator: "GreaterThanThreshold",
+          threshold: thresholds.p99LatencyMs / 1000, // the metric is in seconds
+          evaluationPeriods: 3,
+          datapointsToAlarm: 3,
+        },
+        parent,
+      ),
+      ...args.targetGroupArnSuffixes.map(
+        (targetGroup, index) =>
+          new aws.cloudwatch.MetricAlarm(
+            `${name}-unhealthy-${index}`,
+            {
+              ...common,
+              alarmDescription: `A target of the service has been unhealthy for ${thresholds.unhealthyMinutes} minutes`,
+              metricName: "UnHealthyHostCount",
+              dimensions: { ...onLoadBalancer, TargetGroup: targetGroup },
+              statistic: "Maximum",
+              comparisonOperator: "GreaterThanThreshold",
+              threshold: 0,
+              evaluationPeriods: thresholds.unhealthyMinutes,
+              datapointsToAlarm: thresholds.unhealthyMinutes,
+            },
+            parent,
+          ),
+      ),
     ];
 
     this.alarmNames = alarms.map((alarm) => alarm.name);

@@ -25,26 +25,38 @@ export class DomainCertificate extends pulumi.ComponentResource {
     super("boyacky:infra:DomainCertificate", name, {}, opts);
     const parent = { parent: this };
 
-    const certificate = new aws.acm.Certificate(`${name}-cert`, {
-      domainName: args.domainName,
-      validationMethod: "DNS",
-      region: args.region,
-    }, parent);
+    const certificate = new aws.acm.Certificate(
+      `${name}-cert`,
+      {
+        domainName: args.domainName,
+        validationMethod: "DNS",
+        region: args.region,
+      },
+      parent,
+    );
     // One record for the one name (Route 53 is global).
     const validation = certificate.domainValidationOptions.apply((options) => options[0]);
-    const record = new aws.route53.Record(`${name}-validation`, {
-      zoneId: args.zoneId,
-      name: validation.resourceRecordName,
-      type: validation.resourceRecordType,
-      records: [validation.resourceRecordValue],
-      ttl: 300,
-      allowOverwrite: true,
-    }, parent);
-    const validated = new aws.acm.CertificateValidation(`${name}-validated`, {
-      certificateArn: certificate.arn,
-      validationRecordFqdns: [record.fqdn],
-      region: args.region,
-    }, parent);
+    const record = new aws.route53.Record(
+      `${name}-validation`,
+      {
+        zoneId: args.zoneId,
+        name: validation.resourceRecordName,
+        type: validation.resourceRecordType,
+        records: [validation.resourceRecordValue],
+        ttl: 300,
+        allowOverwrite: true,
+      },
+      parent,
+    );
+    const validated = new aws.acm.CertificateValidation(
+      `${name}-validated`,
+      {
+        certificateArn: certificate.arn,
+        validationRecordFqdns: [record.fqdn],
+        region: args.region,
+      },
+      parent,
+    );
 
     this.certificateArn = validated.certificateArn;
     this.registerOutputs({ certificateArn: this.certificateArn });
@@ -55,7 +67,11 @@ export class DomainCertificate extends pulumi.ComponentResource {
  * The hosted zone of a domain: the given id, or the public zone named after the domain's parent
  * (boyacky.example.com → example.com; an apex such as example.com is its own zone).
  */
-export function hostedZoneIdOf(domainName: string, hostedZoneId: string | undefined, opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+export function hostedZoneIdOf(
+  domainName: string,
+  hostedZoneId: string | undefined,
+  opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<string> {
   if (hostedZoneId) return pulumi.output(hostedZoneId);
   const labels = domainName.split(".");
   const zoneName = labels.length > 2 ? labels.slice(1).join(".") : domainName;

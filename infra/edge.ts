@@ -66,114 +66,154 @@ export class Edge extends pulumi.ComponentResource {
     // required); CloudFront reaches it through interfaces it creates in those subnets; the ALB's
     // security group admits CloudFront's origin-facing prefix list; a VPC origin attached to a
     // distribution cannot be updated in place (409), so a change replaces it, new one first.
-    const vpcOrigin = new aws.cloudfront.VpcOrigin(`${name}-origin`, {
-      vpcOriginEndpointConfig: {
-        name: `${name}-alb`,
-        arn: args.loadBalancerArn,
-        httpPort: 80,
-        httpsPort: 443,
-        originProtocolPolicy: args.originHttps ? "https-only" : "http-only",
-        originSslProtocols: { items: ["TLSv1.2"], quantity: 1 },
+    const vpcOrigin = new aws.cloudfront.VpcOrigin(
+      `${name}-origin`,
+      {
+        vpcOriginEndpointConfig: {
+          name: `${name}-alb`,
+          arn: args.loadBalancerArn,
+          httpPort: 80,
+          httpsPort: 443,
+          originProtocolPolicy: args.originHttps ? "https-only" : "http-only",
+          originSslProtocols: { items: ["TLSv1.2"], quantity: 1 },
+        },
       },
-    }, { parent: this, dependsOn: args.dependsOn, replaceOnChanges: ["vpcOriginEndpointConfig"] });
+      { parent: this, dependsOn: args.dependsOn, replaceOnChanges: ["vpcOriginEndpointConfig"] },
+    );
 
-    const staticAssets = new aws.cloudfront.CachePolicy(`${name}-static`, {
-      name: `${name}-static`,
-      comment: "Static assets: cached as long as the app's Cache-Control says, compressed",
-      minTtl: 0,
-      defaultTtl: 0,
-      maxTtl: 31_536_000,
-      parametersInCacheKeyAndForwardedToOrigin: {
-        enableAcceptEncodingGzip: true,
-        enableAcceptEncodingBrotli: true,
-        cookiesConfig: { cookieBehavior: "none" },
-        headersConfig: { headerBehavior: "none" },
-        queryStringsConfig: { queryStringBehavior: "none" },
+    const staticAssets = new aws.cloudfront.CachePolicy(
+      `${name}-static`,
+      {
+        name: `${name}-static`,
+        comment: "Static assets: cached as long as the app's Cache-Control says, compressed",
+        minTtl: 0,
+        defaultTtl: 0,
+        maxTtl: 31_536_000,
+        parametersInCacheKeyAndForwardedToOrigin: {
+          enableAcceptEncodingGzip: true,
+          enableAcceptEncodingBrotli: true,
+          cookiesConfig: { cookieBehavior: "none" },
+          headersConfig: { headerBehavior: "none" },
+          queryStringsConfig: { queryStringBehavior: "none" },
+        },
       },
-    }, parent);
+      parent,
+    );
 
-    const certificate = args.domain && new DomainCertificate(`${name}-viewer`, { domainName: args.domain.name, zoneId: args.domain.zoneId, region: EDGE_REGION }, parent);
+    const certificate =
+      args.domain &&
+      new DomainCertificate(`${name}-viewer`, { domainName: args.domain.name, zoneId: args.domain.zoneId, region: EDGE_REGION }, parent);
     const webAcl = args.waf && new WebAcl(name, { requestsPer5Minutes: args.waf.requestsPer5Minutes }, parent);
 
-    const distribution = new aws.cloudfront.Distribution(`${name}-cdn`, {
-      enabled: true,
-      comment: `${name}: Boyacky behind its internal ALB`,
-      isIpv6Enabled: true,
-      httpVersion: "http2and3",
-      // Edges in North America, Europe, Asia (Japan included), the Middle East and Africa.
-      priceClass: "PriceClass_200",
-      aliases: args.domain ? [args.domain.name] : [],
-      origins: [{
-        originId: ORIGIN_ID,
-        domainName: args.originDomainName,
-        vpcOriginConfig: { vpcOriginId: vpcOrigin.id, originReadTimeout: 30, originKeepaliveTimeout: 5 },
-      }],
-      defaultCacheBehavior: {
-        targetOriginId: ORIGIN_ID,
-        viewerProtocolPolicy: "redirect-to-https",
-        allowedMethods: ALL_METHODS,
-        cachedMethods: READ_METHODS,
-        cachePolicyId: MANAGED_POLICY.cachingDisabled,
-        originRequestPolicyId: MANAGED_POLICY.allViewerAndCloudFrontHeaders,
-        compress: true,
+    const distribution = new aws.cloudfront.Distribution(
+      `${name}-cdn`,
+      {
+        enabled: true,
+        comment: `${name}: Boyacky behind its internal ALB`,
+        isIpv6Enabled: true,
+        httpVersion: "http2and3",
+        // Edges in North America, Europe, Asia (Japan included), the Middle East and Africa.
+        priceClass: "PriceClass_200",
+        aliases: args.domain ? [args.domain.name] : [],
+        origins: [
+          {
+            originId: ORIGIN_ID,
+            domainName: args.originDomainName,
+            vpcOriginConfig: { vpcOriginId: vpcOrigin.id, originReadTimeout: 30, originKeepaliveTimeout: 5 },
+          },
+        ],
+        defaultCacheBehavior: {
+          targetOriginId: ORIGIN_ID,
+          viewerProtocolPolicy: "redirect-to-https",
+          allowedMethods: ALL_METHODS,
+          cachedMethods: READ_METHODS,
+          cachePolicyId: MANAGED_POLICY.cachingDisabled,
+          originRequestPolicyId: MANAGED_POLICY.allViewerAndCloudFrontHeaders,
+          compress: true,
+        },
+        orderedCacheBehaviors: [
+          {
+            pathPattern: "/static/*",
+            targetOriginId: ORIGIN_ID,
+            viewerProtocolPolicy: "redirect-to-https",
+            allowedMethods: READ_METHODS,
+            cachedMethods: READ_METHODS,
+            cachePolicyId: staticAssets.id,
+            compress: true,
+          },
+        ],
+        restrictions: { geoRestriction: { restrictionType: "none" } },
+        viewerCertificate: certificate
+          ? { acmCertificateArn: certificate.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
+          : { cloudfrontDefaultCertificate: true },
+        webAclId: webAcl?.arn,
+        // `pulumi up` returns once the distribution is deployed to the edges (minutes).
+        waitForDeployment: true,
       },
-      orderedCacheBehaviors: [{
-        pathPattern: "/static/*",
-        targetOriginId: ORIGIN_ID,
-        viewerProtocolPolicy: "redirect-to-https",
-        allowedMethods: READ_METHODS,
-        cachedMethods: READ_METHODS,
-        cachePolicyId: staticAssets.id,
-        compress: true,
-      }],
-      restrictions: { geoRestriction: { restrictionType: "none" } },
-      viewerCertificate: certificate
-        ? { acmCertificateArn: certificate.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
-        : { cloudfrontDefaultCertificate: true },
-      webAclId: webAcl?.arn,
-      // `pulumi up` returns once the distribution is deployed to the edges (minutes).
-      waitForDeployment: true,
-    }, parent);
+      parent,
+    );
 
     // Standard logging v2 into an ACL-free bucket (the legacy logging needs bucket ACLs): the
     // delivery is configured in us-east-1 whatever the bucket's region (CloudFront Developer Guide,
     // "Standard logging (v2)").
-    const accessLogs = new PrivateBucket(`${name}-cdn-logs`, {
-      delivery: ({ arn, accountId }) => [{
-        Sid: "CloudFrontLogDelivery",
-        Effect: "Allow",
-        Principal: { Service: "delivery.logs.amazonaws.com" },
-        Action: "s3:PutObject",
-        Resource: `${arn}/*`,
-        Condition: {
-          StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
-          // AWS's own policy for vended logs to S3 names the account's CloudWatch Logs in the delivery's region.
-          ArnLike: { "aws:SourceArn": `arn:aws:logs:${EDGE_REGION}:${accountId}:*` },
-        },
-      }],
-      expireDays: args.accessLogExpireDays ?? 30,
-      protectData: args.protectData,
-    }, parent);
-    const source = new aws.cloudwatch.LogDeliverySource(`${name}-cdn-logs`, { name: `${name}-cdn`, logType: "ACCESS_LOGS", resourceArn: distribution.arn, region: EDGE_REGION }, parent);
-    const destination = new aws.cloudwatch.LogDeliveryDestination(`${name}-cdn-logs`, {
-      name: `${name}-cdn-s3`,
-      deliveryDestinationConfiguration: { destinationResourceArn: accessLogs.arn },
-      region: EDGE_REGION,
-    }, parent);
-    new aws.cloudwatch.LogDelivery(`${name}-cdn-logs`, {
-      deliverySourceName: source.name,
-      deliveryDestinationArn: destination.arn,
-      region: EDGE_REGION,
-    }, { parent: this, dependsOn: [accessLogs.policy] });
+    const accessLogs = new PrivateBucket(
+      `${name}-cdn-logs`,
+      {
+        delivery: ({ arn, accountId }) => [
+          {
+            Sid: "CloudFrontLogDelivery",
+            Effect: "Allow",
+            Principal: { Service: "delivery.logs.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${arn}/*`,
+            Condition: {
+              StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
+              // AWS's own policy for vended logs to S3 names the account's CloudWatch Logs in the delivery's region.
+              ArnLike: { "aws:SourceArn": `arn:aws:logs:${EDGE_REGION}:${accountId}:*` },
+            },
+          },
+        ],
+        expireDays: args.accessLogExpireDays ?? 30,
+        protectData: args.protectData,
+      },
+      parent,
+    );
+    const source = new aws.cloudwatch.LogDeliverySource(
+      `${name}-cdn-logs`,
+      { name: `${name}-cdn`, logType: "ACCESS_LOGS", resourceArn: distribution.arn, region: EDGE_REGION },
+      parent,
+    );
+    const destination = new aws.cloudwatch.LogDeliveryDestination(
+      `${name}-cdn-logs`,
+      {
+        name: `${name}-cdn-s3`,
+        deliveryDestinationConfiguration: { destinationResourceArn: accessLogs.arn },
+        region: EDGE_REGION,
+      },
+      parent,
+    );
+    new aws.cloudwatch.LogDelivery(
+      `${name}-cdn-logs`,
+      {
+        deliverySourceName: source.name,
+        deliveryDestinationArn: destination.arn,
+        region: EDGE_REGION,
+      },
+      { parent: this, dependsOn: [accessLogs.policy] },
+    );
 
     if (args.domain) {
       for (const type of ["A", "AAAA"]) {
-        new aws.route53.Record(`${name}-cdn-${type.toLowerCase()}`, {
-          zoneId: args.domain.zoneId,
-          name: args.domain.name,
-          type,
-          aliases: [{ name: distribution.domainName, zoneId: CLOUDFRONT_ALIAS_ZONE_ID, evaluateTargetHealth: false }],
-        }, parent);
+        new aws.route53.Record(
+          `${name}-cdn-${type.toLowerCase()}`,
+          {
+            zoneId: args.domain.zoneId,
+            name: args.domain.name,
+            type,
+            aliases: [{ name: distribution.domainName, zoneId: CLOUDFRONT_ALIAS_ZONE_ID, evaluateTargetHealth: false }],
+          },
+          parent,
+        );
       }
     }
 

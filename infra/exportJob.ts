@@ -56,105 +56,155 @@ export class ExportJob extends pulumi.ComponentResource {
 
     const bucket = new PrivateBucket(`${name}-exports`, { expireDays: args.expireDays, protectData: args.protectData }, parent);
 
-    const taskRole = new aws.iam.Role(`${name}-export-task`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", account) }, parent);
-    new aws.iam.RolePolicy(`${name}-export-task`, {
-      role: taskRole.id,
-      policy: pulumi.all([args.tableArn, bucket.arn]).apply(([tableArn, bucketArn]) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Sid: "ReadTheDay", Effect: "Allow", Action: [...EXPORT_ACTIONS.dynamodb], Resource: tableArn },
-            // Comprehend's sentiment detection has no resource type (Service Authorization Reference, Amazon Comprehend).
-            { Sid: "ScoreSentiment", Effect: "Allow", Action: [...EXPORT_ACTIONS.comprehend], Resource: "*" },
-            { Sid: "WriteExports", Effect: "Allow", Action: [...EXPORT_ACTIONS.s3], Resource: `${bucketArn}/${EXPORT_KEY_PREFIX}*` },
-          ],
-        }),
-      ),
-    }, parent);
-
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-export-logs`, { namePrefix: `/ecs/${name}-export-`, retentionInDays: args.logRetentionDays }, parent);
-
-    const command = [...EXPORT_COMMAND, ...(args.encoding && args.encoding !== "utf8" ? ["--encoding", args.encoding] : [])];
-    const taskDefinition = fargateTaskDefinition(`${name}-export`, {
-      family: `${name}-export`,
-      containerName: EXPORT_CONTAINER_NAME,
-      imageRef: args.imageRef,
-      command,
-      environment: {
-        NODE_ENV: "production",
-        AWS_REGION: args.region,
-        BOYACKY_TABLE: args.tableName,
-        BOYACKY_TIME_ZONE: args.timeZone,
-        BOYACKY_EXPORT_BUCKET: bucket.bucketName,
-      },
-      logGroupName: logGroup.name,
-      region: args.region,
-      cpu: 256,
-      memory: 512,
-      executionRoleArn: args.executionRoleArn,
-      taskRoleArn: taskRole.arn,
-    }, parent);
-
-    // No inbound traffic at all: the job only calls AWS APIs.
-    const securityGroup = new aws.ec2.SecurityGroup(`${name}-export`, {
-      vpcId: args.vpcId,
-      description: "Export job: no inbound; HTTPS out to DynamoDB, Comprehend and S3",
-      tags: { Name: `${name}-export` },
-    }, parent);
-    new aws.vpc.SecurityGroupEgressRule(`${name}-export-https-out`, {
-      securityGroupId: securityGroup.id,
-      description: "HTTPS to DynamoDB, Comprehend, S3, ECR and CloudWatch Logs",
-      ipProtocol: "tcp",
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: "0.0.0.0/0",
-    }, parent);
-
-    const family = pulumi.interpolate`arn:aws:ecs:${args.region}:${account}:task-definition/${name}-export`;
-    if (args.schedule) {
-      const schedulerRole = new aws.iam.Role(`${name}-export-scheduler`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("scheduler.amazonaws.com", account) }, parent);
-      new aws.iam.RolePolicy(`${name}-export-scheduler`, {
-        role: schedulerRole.id,
-        // What EventBridge Scheduler needs to run an ECS task (EventBridge Scheduler User Guide, "Set up the execution role").
-        policy: pulumi.all([family, args.clusterArn, args.executionRoleArn, taskRole.arn]).apply(([familyArn, clusterArn, executionRoleArn, taskRoleArn]) =>
+    const taskRole = new aws.iam.Role(
+      `${name}-export-task`,
+      { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", account) },
+      parent,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-export-task`,
+      {
+        role: taskRole.id,
+        policy: pulumi.all([args.tableArn, bucket.arn]).apply(([tableArn, bucketArn]) =>
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [
-              { Sid: "RunTheExport", Effect: "Allow", Action: ["ecs:RunTask"], Resource: `${familyArn}:*`, Condition: { ArnEquals: { "ecs:cluster": clusterArn } } },
-              { Sid: "PassItsRoles", Effect: "Allow", Action: ["iam:PassRole"], Resource: [executionRoleArn, taskRoleArn], Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
+              { Sid: "ReadTheDay", Effect: "Allow", Action: [...EXPORT_ACTIONS.dynamodb], Resource: tableArn },
+              // Comprehend's sentiment detection has no resource type (Service Authorization Reference, Amazon Comprehend).
+              { Sid: "ScoreSentiment", Effect: "Allow", Action: [...EXPORT_ACTIONS.comprehend], Resource: "*" },
+              { Sid: "WriteExports", Effect: "Allow", Action: [...EXPORT_ACTIONS.s3], Resource: `${bucketArn}/${EXPORT_KEY_PREFIX}*` },
             ],
           }),
         ),
-      }, parent);
-      new aws.scheduler.Schedule(`${name}-export`, {
-        description: "Osenchi: yesterday's grumbles with their sentiment, to the exports bucket",
-        scheduleExpression: args.schedule,
-        scheduleExpressionTimezone: args.timeZone,
-        flexibleTimeWindow: { mode: "OFF" },
-        target: {
-          arn: args.clusterArn,
-          roleArn: schedulerRole.arn,
-          retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-          ecsParameters: {
-            taskDefinitionArn: taskDefinition.arn,
-            taskCount: 1,
-            launchType: "FARGATE",
-            platformVersion: "LATEST",
-            networkConfiguration: { subnets: args.subnetIds, securityGroups: [securityGroup.id], assignPublicIp: args.assignPublicIp },
+      },
+      parent,
+    );
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-export-logs`,
+      { namePrefix: `/ecs/${name}-export-`, retentionInDays: args.logRetentionDays },
+      parent,
+    );
+
+    const command = [...EXPORT_COMMAND, ...(args.encoding && args.encoding !== "utf8" ? ["--encoding", args.encoding] : [])];
+    const taskDefinition = fargateTaskDefinition(
+      `${name}-export`,
+      {
+        family: `${name}-export`,
+        containerName: EXPORT_CONTAINER_NAME,
+        imageRef: args.imageRef,
+        command,
+        environment: {
+          NODE_ENV: "production",
+          AWS_REGION: args.region,
+          BOYACKY_TABLE: args.tableName,
+          BOYACKY_TIME_ZONE: args.timeZone,
+          BOYACKY_EXPORT_BUCKET: bucket.bucketName,
+        },
+        logGroupName: logGroup.name,
+        region: args.region,
+        cpu: 256,
+        memory: 512,
+        executionRoleArn: args.executionRoleArn,
+        taskRoleArn: taskRole.arn,
+      },
+      parent,
+    );
+
+    // No inbound traffic at all: the job only calls AWS APIs.
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-export`,
+      {
+        vpcId: args.vpcId,
+        description: "Export job: no inbound; HTTPS out to DynamoDB, Comprehend and S3",
+        tags: { Name: `${name}-export` },
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-export-https-out`,
+      {
+        securityGroupId: securityGroup.id,
+        description: "HTTPS to DynamoDB, Comprehend, S3, ECR and CloudWatch Logs",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+      },
+      parent,
+    );
+
+    const family = pulumi.interpolate`arn:aws:ecs:${args.region}:${account}:task-definition/${name}-export`;
+    if (args.schedule) {
+      const schedulerRole = new aws.iam.Role(
+        `${name}-export-scheduler`,
+        { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("scheduler.amazonaws.com", account) },
+        parent,
+      );
+      new aws.iam.RolePolicy(
+        `${name}-export-scheduler`,
+        {
+          role: schedulerRole.id,
+          // What EventBridge Scheduler needs to run an ECS task (EventBridge Scheduler User Guide, "Set up the execution role").
+          policy: pulumi
+            .all([family, args.clusterArn, args.executionRoleArn, taskRole.arn])
+            .apply(([familyArn, clusterArn, executionRoleArn, taskRoleArn]) =>
+              JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                  {
+                    Sid: "RunTheExport",
+                    Effect: "Allow",
+                    Action: ["ecs:RunTask"],
+                    Resource: `${familyArn}:*`,
+                    Condition: { ArnEquals: { "ecs:cluster": clusterArn } },
+                  },
+                  {
+                    Sid: "PassItsRoles",
+                    Effect: "Allow",
+                    Action: ["iam:PassRole"],
+                    Resource: [executionRoleArn, taskRoleArn],
+                    Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+                  },
+                ],
+              }),
+            ),
+        },
+        parent,
+      );
+      new aws.scheduler.Schedule(
+        `${name}-export`,
+        {
+          description: "Osenchi: yesterday's grumbles with their sentiment, to the exports bucket",
+          scheduleExpression: args.schedule,
+          scheduleExpressionTimezone: args.timeZone,
+          flexibleTimeWindow: { mode: "OFF" },
+          target: {
+            arn: args.clusterArn,
+            roleArn: schedulerRole.arn,
+            retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+            ecsParameters: {
+              taskDefinitionArn: taskDefinition.arn,
+              taskCount: 1,
+              launchType: "FARGATE",
+              platformVersion: "LATEST",
+              networkConfiguration: { subnets: args.subnetIds, securityGroups: [securityGroup.id], assignPublicIp: args.assignPublicIp },
+            },
           },
         },
-      }, parent);
+        parent,
+      );
     }
 
     this.bucketName = bucket.bucketName;
     this.taskDefinitionArn = taskDefinition.arn;
-    this.runTaskCommand = pulumi
-      .all([args.clusterArn, pulumi.all(args.subnetIds), securityGroup.id])
-      .apply(([cluster, subnets, group]) => {
-        const network = `awsvpcConfiguration={subnets=[${subnets.join(",")}],securityGroups=[${group}],assignPublicIp=${args.assignPublicIp ? "ENABLED" : "DISABLED"}}`;
-        const overrides = JSON.stringify({ containerOverrides: [{ name: EXPORT_CONTAINER_NAME, command: [...command, "--day", "YYYY-MM-DD"] }] });
-        return `aws ecs run-task --region ${args.region} --cluster ${cluster} --task-definition ${name}-export --launch-type FARGATE --network-configuration '${network}' --overrides '${overrides}'`;
+    this.runTaskCommand = pulumi.all([args.clusterArn, pulumi.all(args.subnetIds), securityGroup.id]).apply(([cluster, subnets, group]) => {
+      const network = `awsvpcConfiguration={subnets=[${subnets.join(",")}],securityGroups=[${group}],assignPublicIp=${args.assignPublicIp ? "ENABLED" : "DISABLED"}}`;
+      const overrides = JSON.stringify({
+        containerOverrides: [{ name: EXPORT_CONTAINER_NAME, command: [...command, "--day", "YYYY-MM-DD"] }],
       });
+      return `aws ecs run-task --region ${args.region} --cluster ${cluster} --task-definition ${name}-export --launch-type FARGATE --network-configuration '${network}' --overrides '${overrides}'`;
+    });
     this.registerOutputs({ bucketName: this.bucketName, runTaskCommand: this.runTaskCommand });
   }
 }

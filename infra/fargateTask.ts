@@ -2,7 +2,6 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_USER } from "../app/src/contract";
 
-
 export interface FargateTaskArgs {
   /** The task definition's family. */
   family: string;
@@ -41,34 +40,45 @@ export function fargateTaskDefinition(name: string, args: FargateTaskArgs, opts:
   const containerDefinitions = pulumi
     .all([args.imageRef, args.logGroupName, pulumi.output(args.environment ?? {}), pulumi.output(args.secrets ?? {})])
     .apply(([image, logGroupName, environment, secrets]) =>
-      JSON.stringify([{
-        name: args.containerName,
-        image,
-        essential: true,
-        ...(args.command ? { command: args.command } : {}),
-        user: CONTAINER_USER,
-        privileged: false,
-        readonlyRootFilesystem: !args.writableRootFilesystem,
-        ...(args.containerPort ? { portMappings: [{ containerPort: args.containerPort, protocol: "tcp" }] } : {}),
-        environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
-        ...(Object.keys(secrets).length ? { secrets: Object.entries(secrets).map(([name, valueFrom]) => ({ name, valueFrom })) } : {}),
-        ...(args.stopTimeoutSeconds ? { stopTimeout: args.stopTimeoutSeconds } : {}),
-        linuxParameters: { initProcessEnabled: true },
-        logConfiguration: {
-          logDriver: "awslogs",
-          options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": args.containerName, mode: "non-blocking" },
+      JSON.stringify([
+        {
+          name: args.containerName,
+          image,
+          essential: true,
+          ...(args.command ? { command: args.command } : {}),
+          user: CONTAINER_USER,
+          privileged: false,
+          readonlyRootFilesystem: !args.writableRootFilesystem,
+          ...(args.containerPort ? { portMappings: [{ containerPort: args.containerPort, protocol: "tcp" }] } : {}),
+          environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+          ...(Object.keys(secrets).length ? { secrets: Object.entries(secrets).map(([name, valueFrom]) => ({ name, valueFrom })) } : {}),
+          ...(args.stopTimeoutSeconds ? { stopTimeout: args.stopTimeoutSeconds } : {}),
+          linuxParameters: { initProcessEnabled: true },
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": logGroupName,
+              "awslogs-region": args.region,
+              "awslogs-stream-prefix": args.containerName,
+              mode: "non-blocking",
+            },
+          },
         },
-      }]),
+      ]),
     );
-  return new aws.ecs.TaskDefinition(name, {
-    family: args.family,
-    cpu: String(args.cpu),
-    memory: String(args.memory),
-    networkMode: "awsvpc",
-    requiresCompatibilities: ["FARGATE"],
-    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-    executionRoleArn: args.executionRoleArn,
-    taskRoleArn: args.taskRoleArn,
-    containerDefinitions,
-  }, opts);
+  return new aws.ecs.TaskDefinition(
+    name,
+    {
+      family: args.family,
+      cpu: String(args.cpu),
+      memory: String(args.memory),
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      executionRoleArn: args.executionRoleArn,
+      taskRoleArn: args.taskRoleArn,
+      containerDefinitions,
+    },
+    opts,
+  );
 }

@@ -104,7 +104,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
   /** The CloudWatch dimension of each target group tasks register in. */
   readonly targetGroupArnSuffixes: pulumi.Output<string>[];
   /** With trafficShifting: what the service's load balancer advanced configuration names. */
-  readonly trafficShifting?: { alternateTargetGroupArn: pulumi.Output<string>; productionListenerRuleArn: pulumi.Output<string>; testListenerRuleArn: pulumi.Output<string> };
+  readonly trafficShifting?: {
+    alternateTargetGroupArn: pulumi.Output<string>;
+    productionListenerRuleArn: pulumi.Output<string>;
+    testListenerRuleArn: pulumi.Output<string>;
+  };
 
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boyacky:infra:LoadBalancer", name, {}, opts);
@@ -113,119 +117,169 @@ export class LoadBalancer extends pulumi.ComponentResource {
     const behindCloudFront = (args.exposure ?? "internet") === "cloudfront";
     const parent = { parent: this };
 
-    const securityGroup = new aws.ec2.SecurityGroup(`${name}-alb`, {
-      vpcId: args.vpcId,
-      // EC2 allows only a-z A-Z 0-9, spaces and ._-:/()#,@[]+=&;{}!$* in descriptions (no apostrophe):
-      // test/support/awsValueRules.ts holds the rule and its source.
-      description: behindCloudFront ? "ALB: CloudFront origin-facing addresses only; to the task port only" : "ALB: HTTP(S) from anywhere; to the task port only",
-      tags: { Name: `${name}-alb` },
-    }, parent);
-    const cloudFront = behindCloudFront ? aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, parent) : undefined;
-    this.proxyCidrs = cloudFront ? cloudFront.entries.apply((entries) => [args.vpcCidr, ...entries.map((entry) => entry.cidr)]) : pulumi.output([args.vpcCidr]);
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-alb`,
+      {
+        vpcId: args.vpcId,
+        // EC2 allows only a-z A-Z 0-9, spaces and ._-:/()#,@[]+=&;{}!$* in descriptions (no apostrophe):
+        // test/support/awsValueRules.ts holds the rule and its source.
+        description: behindCloudFront
+          ? "ALB: CloudFront origin-facing addresses only; to the task port only"
+          : "ALB: HTTP(S) from anywhere; to the task port only",
+        tags: { Name: `${name}-alb` },
+      },
+      parent,
+    );
+    const cloudFront = behindCloudFront
+      ? aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, parent)
+      : undefined;
+    this.proxyCidrs = cloudFront
+      ? cloudFront.entries.apply((entries) => [args.vpcCidr, ...entries.map((entry) => entry.cidr)])
+      : pulumi.output([args.vpcCidr]);
     if (cloudFront) {
       const port = https ? 443 : 80;
-      new aws.vpc.SecurityGroupIngressRule(`${name}-alb-${port}-cloudfront`, {
-        securityGroupId: securityGroup.id,
-        description: `port ${port} from CloudFront origin-facing addresses`,
-        ipProtocol: "tcp",
-        fromPort: port,
-        toPort: port,
-        prefixListId: cloudFront.id,
-      }, parent);
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-alb-${port}-cloudfront`,
+        {
+          securityGroupId: securityGroup.id,
+          description: `port ${port} from CloudFront origin-facing addresses`,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          prefixListId: cloudFront.id,
+        },
+        parent,
+      );
     } else {
       for (const port of https ? [80, 443] : [80]) {
-        for (const [family, cidr] of [["ipv4", "0.0.0.0/0"], ["ipv6", "::/0"]] as const) {
-          new aws.vpc.SecurityGroupIngressRule(`${name}-alb-${port}-${family}`, {
-            securityGroupId: securityGroup.id,
-            description: `port ${port} from anywhere (${family})`,
-            ipProtocol: "tcp",
-            fromPort: port,
-            toPort: port,
-            ...(family === "ipv4" ? { cidrIpv4: cidr } : { cidrIpv6: cidr }),
-          }, parent);
+        for (const [family, cidr] of [
+          ["ipv4", "0.0.0.0/0"],
+          ["ipv6", "::/0"],
+        ] as const) {
+          new aws.vpc.SecurityGroupIngressRule(
+            `${name}-alb-${port}-${family}`,
+            {
+              securityGroupId: securityGroup.id,
+              description: `port ${port} from anywhere (${family})`,
+              ipProtocol: "tcp",
+              fromPort: port,
+              toPort: port,
+              ...(family === "ipv4" ? { cidrIpv4: cidr } : { cidrIpv6: cidr }),
+            },
+            parent,
+          );
         }
       }
     }
-    new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-tasks`, {
-      securityGroupId: securityGroup.id,
-      description: "to the container port of the tasks inside the VPC",
-      ipProtocol: "tcp",
-      fromPort: containerPort,
-      toPort: containerPort,
-      cidrIpv4: args.vpcCidr,
-    }, parent);
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-alb-to-tasks`,
+      {
+        securityGroupId: securityGroup.id,
+        description: "to the container port of the tasks inside the VPC",
+        ipProtocol: "tcp",
+        fromPort: containerPort,
+        toPort: containerPort,
+        cidrIpv4: args.vpcCidr,
+      },
+      parent,
+    );
 
     // AWS's bucket policy for ALB access logs: the log delivery service principal, which is the
     // recommended form (the per-Region ELB account ids are the legacy one, and unknown to Regions
     // opened since August 2022), writing only under this account's AWSLogs/ prefix.
-    const accessLogs = new PrivateBucket(`${name}-alb-logs`, {
-      delivery: ({ arn, accountId }) => [{
-        Sid: "AlbAccessLogDelivery",
-        Effect: "Allow",
-        Principal: { Service: ELB_LOG_DELIVERY_SERVICE },
-        Action: "s3:PutObject",
-        Resource: `${arn}/AWSLogs/${accountId}/*`,
-      }],
-      expireDays: args.accessLogExpireDays ?? 30,
-      protectData: args.protectData,
-    }, parent);
-
-    const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
-      loadBalancerType: "application",
-      internal: behindCloudFront,
-      securityGroups: [securityGroup.id],
-      subnets: args.subnetIds,
-      dropInvalidHeaderFields: true,
-      desyncMitigationMode: "strictest",
-      enableDeletionProtection: args.protectData,
-      accessLogs: { bucket: accessLogs.bucketName, enabled: true },
-    }, {
-      parent: this,
-      // AWS refuses access logs it cannot write yet, and an internet-facing ALB in a VPC without an
-      // internet gateway ("VPC ... has no internet gateway").
-      dependsOn: [accessLogs.policy, ...(args.dependsOn ?? [])],
-    });
-
-    const targetGroupOf = (groupName: string) => new aws.lb.TargetGroup(groupName, {
-      vpcId: args.vpcId,
-      targetType: "ip", // Fargate tasks (awsvpc) register by IP address
-      protocol: "HTTP",
-      port: containerPort,
-      deregistrationDelay: TARGET_HEALTH.deregistrationDelaySeconds,
-      healthCheck: {
-        path: TARGET_HEALTH.path,
-        protocol: "HTTP",
-        matcher: "200",
-        interval: TARGET_HEALTH.intervalSeconds,
-        timeout: TARGET_HEALTH.timeoutSeconds,
-        healthyThreshold: TARGET_HEALTH.healthyThreshold,
-        unhealthyThreshold: TARGET_HEALTH.unhealthyThreshold,
+    const accessLogs = new PrivateBucket(
+      `${name}-alb-logs`,
+      {
+        delivery: ({ arn, accountId }) => [
+          {
+            Sid: "AlbAccessLogDelivery",
+            Effect: "Allow",
+            Principal: { Service: ELB_LOG_DELIVERY_SERVICE },
+            Action: "s3:PutObject",
+            Resource: `${arn}/AWSLogs/${accountId}/*`,
+          },
+        ],
+        expireDays: args.accessLogExpireDays ?? 30,
+        protectData: args.protectData,
       },
-    }, parent);
+      parent,
+    );
+
+    const alb = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        loadBalancerType: "application",
+        internal: behindCloudFront,
+        securityGroups: [securityGroup.id],
+        subnets: args.subnetIds,
+        dropInvalidHeaderFields: true,
+        desyncMitigationMode: "strictest",
+        enableDeletionProtection: args.protectData,
+        accessLogs: { bucket: accessLogs.bucketName, enabled: true },
+      },
+      {
+        parent: this,
+        // AWS refuses access logs it cannot write yet, and an internet-facing ALB in a VPC without an
+        // internet gateway ("VPC ... has no internet gateway").
+        dependsOn: [accessLogs.policy, ...(args.dependsOn ?? [])],
+      },
+    );
+
+    const targetGroupOf = (groupName: string) =>
+      new aws.lb.TargetGroup(
+        groupName,
+        {
+          vpcId: args.vpcId,
+          targetType: "ip", // Fargate tasks (awsvpc) register by IP address
+          protocol: "HTTP",
+          port: containerPort,
+          deregistrationDelay: TARGET_HEALTH.deregistrationDelaySeconds,
+          healthCheck: {
+            path: TARGET_HEALTH.path,
+            protocol: "HTTP",
+            matcher: "200",
+            interval: TARGET_HEALTH.intervalSeconds,
+            timeout: TARGET_HEALTH.timeoutSeconds,
+            healthyThreshold: TARGET_HEALTH.healthyThreshold,
+            unhealthyThreshold: TARGET_HEALTH.unhealthyThreshold,
+          },
+        },
+        parent,
+      );
     const targetGroup = targetGroupOf(`${name}-tg`);
 
     const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
     this.listeners = [];
     // Behind CloudFront the origin has one listener: HTTPS with its own certificate, or HTTP.
     if (!(behindCloudFront && https)) {
-      this.listeners.push(new aws.lb.Listener(`${name}-http`, {
-        loadBalancerArn: alb.arn,
-        port: 80,
-        protocol: "HTTP",
-        defaultActions: https
-          ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
-          : forward,
-      }, parent));
+      this.listeners.push(
+        new aws.lb.Listener(
+          `${name}-http`,
+          {
+            loadBalancerArn: alb.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: https ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] : forward,
+          },
+          parent,
+        ),
+      );
     }
     if (https) {
-      this.listeners.push(new aws.lb.Listener(`${name}-https`, {
-        loadBalancerArn: alb.arn,
-        port: 443,
-        protocol: "HTTPS",
-        sslPolicy: TLS_POLICY,
-        certificateArn: args.certificateArn,
-        defaultActions: forward,
-      }, parent));
+      this.listeners.push(
+        new aws.lb.Listener(
+          `${name}-https`,
+          {
+            loadBalancerArn: alb.arn,
+            port: 443,
+            protocol: "HTTPS",
+            sslPolicy: TLS_POLICY,
+            certificateArn: args.certificateArn,
+            defaultActions: forward,
+          },
+          parent,
+        ),
+      );
     }
 
     // ECS moves traffic itself (canary, linear, blue-green): two target groups, and listener rules
@@ -234,24 +288,43 @@ export class LoadBalancer extends pulumi.ComponentResource {
     if (args.trafficShifting) {
       const alternate = targetGroupOf(`${name}-tg-alt`);
       const serving = this.listeners[this.listeners.length - 1]; // the listener that forwards (HTTPS when there is one)
-      const weighted = [{
-        type: "forward",
-        forward: { targetGroups: [{ arn: targetGroup.arn, weight: 100 }, { arn: alternate.arn, weight: 0 }] },
-      }];
+      const weighted = [
+        {
+          type: "forward",
+          forward: {
+            targetGroups: [
+              { arn: targetGroup.arn, weight: 100 },
+              { arn: alternate.arn, weight: 0 },
+            ],
+          },
+        },
+      ];
       const ecsOwnsWeights = { parent: this, ignoreChanges: ["actions"] };
-      const test = new aws.lb.ListenerRule(`${name}-test-traffic`, {
-        listenerArn: serving.arn,
-        priority: 1,
-        conditions: [{ httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER, values: ["1"] } }],
-        actions: weighted,
-      }, ecsOwnsWeights);
-      const production = new aws.lb.ListenerRule(`${name}-production-traffic`, {
-        listenerArn: serving.arn,
-        priority: 10,
-        conditions: [{ pathPattern: { values: ["/*"] } }],
-        actions: weighted,
-      }, ecsOwnsWeights);
-      this.trafficShifting = { alternateTargetGroupArn: alternate.arn, productionListenerRuleArn: production.arn, testListenerRuleArn: test.arn };
+      const test = new aws.lb.ListenerRule(
+        `${name}-test-traffic`,
+        {
+          listenerArn: serving.arn,
+          priority: 1,
+          conditions: [{ httpHeader: { httpHeaderName: TEST_TRAFFIC_HEADER, values: ["1"] } }],
+          actions: weighted,
+        },
+        ecsOwnsWeights,
+      );
+      const production = new aws.lb.ListenerRule(
+        `${name}-production-traffic`,
+        {
+          listenerArn: serving.arn,
+          priority: 10,
+          conditions: [{ pathPattern: { values: ["/*"] } }],
+          actions: weighted,
+        },
+        ecsOwnsWeights,
+      );
+      this.trafficShifting = {
+        alternateTargetGroupArn: alternate.arn,
+        productionListenerRuleArn: production.arn,
+        testListenerRuleArn: test.arn,
+      };
       this.listenerRules = [test, production];
       this.targetGroupArnSuffixes = [targetGroup.arnSuffix, alternate.arnSuffix];
     } else {
@@ -260,12 +333,16 @@ export class LoadBalancer extends pulumi.ComponentResource {
     }
 
     if (args.dnsRecord) {
-      new aws.route53.Record(`${name}-alb-dns`, {
-        zoneId: args.dnsRecord.zoneId,
-        name: args.dnsRecord.name,
-        type: "A",
-        aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
-      }, parent);
+      new aws.route53.Record(
+        `${name}-alb-dns`,
+        {
+          zoneId: args.dnsRecord.zoneId,
+          name: args.dnsRecord.name,
+          type: "A",
+          aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+        },
+        parent,
+      );
     }
 
     this.securityGroupId = securityGroup.id;

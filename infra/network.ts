@@ -80,12 +80,16 @@ export class Network extends pulumi.ComponentResource {
     const { cidrBlock, egressMode } = args;
     const parent = { parent: this };
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-      cidrBlock,
-      enableDnsHostnames: true, // interface endpoints' private DNS needs both
-      enableDnsSupport: true,
-      tags: { Name: `${name}-vpc` },
-    }, parent);
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        cidrBlock,
+        enableDnsHostnames: true, // interface endpoints' private DNS needs both
+        enableDnsSupport: true,
+        tags: { Name: `${name}-vpc` },
+      },
+      parent,
+    );
 
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { Name: `${name}-default-unused` } }, parent);
 
@@ -95,65 +99,100 @@ export class Network extends pulumi.ComponentResource {
     // alone, so there is no IAM role to keep narrow. Flow logs are for investigations, rarely read: Athena queries
     // the bucket when needed. ALL rather than only REJECT: the volume of this small app is tiny, and
     // accepted flows are what an investigation needs.
-    const flowLogs = new PrivateBucket(`${name}-flow-logs`, {
-      delivery: ({ arn, accountId, region }) => {
-        const service = { Service: "delivery.logs.amazonaws.com" };
-        const fromThisAccount = { "aws:SourceAccount": accountId };
-        const fromFlowLogs = { ArnLike: { "aws:SourceArn": `arn:aws:logs:${region}:${accountId}:*` } };
-        return [
-          {
-            Sid: "FlowLogDeliveryWrite",
-            Effect: "Allow",
-            Principal: service,
-            Action: "s3:PutObject",
-            Resource: `${arn}/AWSLogs/${accountId}/*`,
-            Condition: { StringEquals: { ...fromThisAccount, "s3:x-amz-acl": "bucket-owner-full-control" }, ...fromFlowLogs },
-          },
-          { Sid: "FlowLogDeliveryAclCheck", Effect: "Allow", Principal: service, Action: "s3:GetBucketAcl", Resource: arn, Condition: { StringEquals: fromThisAccount, ...fromFlowLogs } },
-        ];
+    const flowLogs = new PrivateBucket(
+      `${name}-flow-logs`,
+      {
+        delivery: ({ arn, accountId, region }) => {
+          const service = { Service: "delivery.logs.amazonaws.com" };
+          const fromThisAccount = { "aws:SourceAccount": accountId };
+          const fromFlowLogs = { ArnLike: { "aws:SourceArn": `arn:aws:logs:${region}:${accountId}:*` } };
+          return [
+            {
+              Sid: "FlowLogDeliveryWrite",
+              Effect: "Allow",
+              Principal: service,
+              Action: "s3:PutObject",
+              Resource: `${arn}/AWSLogs/${accountId}/*`,
+              Condition: { StringEquals: { ...fromThisAccount, "s3:x-amz-acl": "bucket-owner-full-control" }, ...fromFlowLogs },
+            },
+            {
+              Sid: "FlowLogDeliveryAclCheck",
+              Effect: "Allow",
+              Principal: service,
+              Action: "s3:GetBucketAcl",
+              Resource: arn,
+              Condition: { StringEquals: fromThisAccount, ...fromFlowLogs },
+            },
+          ];
+        },
+        expireDays: args.flowLogExpireDays ?? 30,
+        protectData: args.protectData,
       },
-      expireDays: args.flowLogExpireDays ?? 30,
-      protectData: args.protectData,
-    }, parent);
-    new aws.ec2.FlowLog(`${name}-flow-log`, {
-      vpcId: vpc.id,
-      trafficType: "ALL",
-      logDestinationType: "s3",
-      logDestination: flowLogs.arn,
-      maxAggregationInterval: 600,
-      tags: { Name: `${name}-flow-log` },
-    }, { parent: this, dependsOn: [flowLogs.policy] }); // otherwise AWS would write a bucket policy of its own
+      parent,
+    );
+    new aws.ec2.FlowLog(
+      `${name}-flow-log`,
+      {
+        vpcId: vpc.id,
+        trafficType: "ALL",
+        logDestinationType: "s3",
+        logDestination: flowLogs.arn,
+        maxAggregationInterval: 600,
+        tags: { Name: `${name}-flow-log` },
+      },
+      { parent: this, dependsOn: [flowLogs.policy] },
+    ); // otherwise AWS would write a bucket policy of its own
 
     const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: `${name}-igw` } }, parent);
     const zones = aws.getAvailabilityZonesOutput({ state: "available", excludeZoneIds: [...VPC_ORIGIN_UNSUPPORTED_ZONE_IDS] }, parent);
 
     const publicRouteTable = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: { Name: `${name}-public` } }, parent);
-    new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRouteTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }, parent);
+    new aws.ec2.Route(
+      `${name}-public-default`,
+      { routeTableId: publicRouteTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id },
+      parent,
+    );
 
     const publicSubnets: aws.ec2.Subnet[] = [];
     const privateSubnets: aws.ec2.Subnet[] = [];
     const privateRouteTables: aws.ec2.RouteTable[] = [];
     for (let az = 0; az < AZ_COUNT; az++) {
       const availabilityZone = zones.names.apply((names) => names[az]);
-      const publicSubnet = new aws.ec2.Subnet(`${name}-public-${az}`, {
-        vpcId: vpc.id,
-        availabilityZone,
-        cidrBlock: subnetCidr(cidrBlock, az),
-        // Nothing gets a public IP unless it asks: the ALB's nodes do; tasks only in `public` mode.
-        mapPublicIpOnLaunch: false,
-        tags: { Name: `${name}-public-${az}`, tier: "public" },
-      }, parent);
+      const publicSubnet = new aws.ec2.Subnet(
+        `${name}-public-${az}`,
+        {
+          vpcId: vpc.id,
+          availabilityZone,
+          cidrBlock: subnetCidr(cidrBlock, az),
+          // Nothing gets a public IP unless it asks: the ALB's nodes do; tasks only in `public` mode.
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-public-${az}`, tier: "public" },
+        },
+        parent,
+      );
       new aws.ec2.RouteTableAssociation(`${name}-public-${az}`, { subnetId: publicSubnet.id, routeTableId: publicRouteTable.id }, parent);
 
-      const privateSubnet = new aws.ec2.Subnet(`${name}-private-${az}`, {
-        vpcId: vpc.id,
-        availabilityZone,
-        cidrBlock: subnetCidr(cidrBlock, AZ_COUNT + az),
-        mapPublicIpOnLaunch: false,
-        tags: { Name: `${name}-private-${az}`, tier: "private" },
-      }, parent);
-      const privateRouteTable = new aws.ec2.RouteTable(`${name}-private-${az}`, { vpcId: vpc.id, tags: { Name: `${name}-private-${az}` } }, parent);
-      new aws.ec2.RouteTableAssociation(`${name}-private-${az}`, { subnetId: privateSubnet.id, routeTableId: privateRouteTable.id }, parent);
+      const privateSubnet = new aws.ec2.Subnet(
+        `${name}-private-${az}`,
+        {
+          vpcId: vpc.id,
+          availabilityZone,
+          cidrBlock: subnetCidr(cidrBlock, AZ_COUNT + az),
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-private-${az}`, tier: "private" },
+        },
+        parent,
+      );
+      const privateRouteTable = new aws.ec2.RouteTable(
+        `${name}-private-${az}`,
+        { vpcId: vpc.id, tags: { Name: `${name}-private-${az}` } },
+        parent,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-private-${az}`,
+        { subnetId: privateSubnet.id, routeTableId: privateRouteTable.id },
+        parent,
+      );
 
       publicSubnets.push(publicSubnet);
       privateSubnets.push(privateSubnet);
@@ -164,51 +203,75 @@ export class Network extends pulumi.ComponentResource {
       const natCount = args.natGateways === "perAz" ? AZ_COUNT : 1;
       const natGateways = publicSubnets.slice(0, natCount).map((subnet, az) => {
         const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { Name: `${name}-nat-${az}` } }, parent);
-        return new aws.ec2.NatGateway(`${name}-nat-${az}`, { subnetId: subnet.id, allocationId: eip.id, tags: { Name: `${name}-nat-${az}` } }, { parent: this, dependsOn: [internetGateway] });
+        return new aws.ec2.NatGateway(
+          `${name}-nat-${az}`,
+          { subnetId: subnet.id, allocationId: eip.id, tags: { Name: `${name}-nat-${az}` } },
+          { parent: this, dependsOn: [internetGateway] },
+        );
       });
       privateRouteTables.forEach((table, az) => {
-        new aws.ec2.Route(`${name}-private-${az}-default`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[az % natCount].id }, parent);
+        new aws.ec2.Route(
+          `${name}-private-${az}-default`,
+          { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[az % natCount].id },
+          parent,
+        );
       });
     }
 
     if (egressMode === "endpoints") {
       for (const service of GATEWAY_ENDPOINT_SERVICES) {
-        new aws.ec2.VpcEndpoint(`${name}-${service}`, {
-          vpcId: vpc.id,
-          serviceName: `com.amazonaws.${args.region}.${service}`,
-          vpcEndpointType: "Gateway",
-          routeTableIds: privateRouteTables.map((table) => table.id),
-          tags: { Name: `${name}-${service}` },
-        }, parent);
+        new aws.ec2.VpcEndpoint(
+          `${name}-${service}`,
+          {
+            vpcId: vpc.id,
+            serviceName: `com.amazonaws.${args.region}.${service}`,
+            vpcEndpointType: "Gateway",
+            routeTableIds: privateRouteTables.map((table) => table.id),
+            tags: { Name: `${name}-${service}` },
+          },
+          parent,
+        );
       }
-      const endpointSecurityGroup = new aws.ec2.SecurityGroup(`${name}-endpoints`, {
-        vpcId: vpc.id,
-        description: "VPC interface endpoints: HTTPS from inside the VPC only",
-        tags: { Name: `${name}-endpoints` },
-      }, parent);
-      new aws.vpc.SecurityGroupIngressRule(`${name}-endpoints-https`, {
-        securityGroupId: endpointSecurityGroup.id,
-        description: "HTTPS from the VPC",
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: cidrBlock,
-      }, parent);
+      const endpointSecurityGroup = new aws.ec2.SecurityGroup(
+        `${name}-endpoints`,
+        {
+          vpcId: vpc.id,
+          description: "VPC interface endpoints: HTTPS from inside the VPC only",
+          tags: { Name: `${name}-endpoints` },
+        },
+        parent,
+      );
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-endpoints-https`,
+        {
+          securityGroupId: endpointSecurityGroup.id,
+          description: "HTTPS from the VPC",
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrIpv4: cidrBlock,
+        },
+        parent,
+      );
       const interfaceServices = [
         ...INTERFACE_ENDPOINT_SERVICES,
         ...(args.enableExecuteCommand ? [EXEC_ENDPOINT_SERVICE] : []),
         ...(args.exportJob ? [EXPORT_ENDPOINT_SERVICE] : []),
       ];
       for (const service of interfaceServices) {
-        new aws.ec2.VpcEndpoint(`${name}-${service.replace(".", "-")}`, {
-          vpcId: vpc.id,
-          serviceName: `com.amazonaws.${args.region}.${service}`,
-          vpcEndpointType: "Interface",
-          privateDnsEnabled: true,
-          subnetIds: privateSubnets.map((subnet) => subnet.id),
-          securityGroupIds: [endpointSecurityGroup.id],
-          tags: { Name: `${name}-${service}` },
-        }, parent);
+        new aws.ec2.VpcEndpoint(
+          `${name}-${service.replace(".", "-")}`,
+          {
+            vpcId: vpc.id,
+            serviceName: `com.amazonaws.${args.region}.${service}`,
+            vpcEndpointType: "Interface",
+            privateDnsEnabled: true,
+            subnetIds: privateSubnets.map((subnet) => subnet.id),
+            securityGroupIds: [endpointSecurityGroup.id],
+            tags: { Name: `${name}-${service}` },
+          },
+          parent,
+        );
       }
     }
 

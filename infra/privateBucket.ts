@@ -60,43 +60,65 @@ export class PrivateBucket extends pulumi.ComponentResource {
     const parent = { parent: this, retainOnDelete: protectData };
 
     const bucket = new aws.s3.Bucket(name, { forceDestroy: !protectData }, parent);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-      bucket: bucket.id,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    }, parent);
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    }, parent);
-    const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    }, parent);
-    new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
-      bucket: bucket.id,
-      rules: [{
-        id: "expire-logs",
-        status: "Enabled",
-        filter: {},
-        expiration: { days: args.expireDays ?? 30 },
-        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-      }],
-    }, parent);
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+      parent,
+    );
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      parent,
+    );
+    const ownership = new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      {
+        bucket: bucket.id,
+        rule: { objectOwnership: "BucketOwnerEnforced" },
+      },
+      parent,
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-lifecycle`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-logs",
+            status: "Enabled",
+            filter: {},
+            expiration: { days: args.expireDays ?? 30 },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
+      parent,
+    );
 
     const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
     const region = aws.getRegionOutput({}, parent).region;
-    this.policy = new aws.s3.BucketPolicy(`${name}-policy`, {
-      bucket: bucket.id,
-      policy: pulumi.all([bucket.arn, accountId, region]).apply(([arn, account, regionName]) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [...(args.delivery?.({ arn, accountId: account, region: regionName }) ?? []), tlsOnlyStatement(arn)],
-        }),
-      ),
-    }, { ...parent, dependsOn: [publicAccess, ownership] }); // S3 refuses concurrent changes to one bucket's settings
+    this.policy = new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      {
+        bucket: bucket.id,
+        policy: pulumi.all([bucket.arn, accountId, region]).apply(([arn, account, regionName]) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [...(args.delivery?.({ arn, accountId: account, region: regionName }) ?? []), tlsOnlyStatement(arn)],
+          }),
+        ),
+      },
+      { ...parent, dependsOn: [publicAccess, ownership] },
+    ); // S3 refuses concurrent changes to one bucket's settings
 
     this.bucketName = bucket.id;
     this.arn = bucket.arn;

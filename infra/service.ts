@@ -46,7 +46,10 @@ export interface ServiceArgs {
   /** Allow `aws ecs execute-command` (needs a writable root filesystem). */
   enableExecuteCommand: boolean;
   /** How a deployment moves traffic, and its timings. */
-  deployment: Pick<DeploymentSettings, "strategy" | "canaryPercent" | "canaryBakeMinutes" | "linearStepPercent" | "linearStepBakeMinutes" | "bakeMinutes">;
+  deployment: Pick<
+    DeploymentSettings,
+    "strategy" | "canaryPercent" | "canaryBakeMinutes" | "linearStepPercent" | "linearStepBakeMinutes" | "bakeMinutes"
+  >;
   /** CloudWatch alarms that roll a deployment back. Default none (the circuit breaker still does). */
   alarmNames?: pulumi.Input<string>[];
   /** For canary, linear and blue-green: the second target group, the listener rules ECS rewrites, and the role it does it with. */
@@ -67,8 +70,17 @@ export function deploymentConfigurationOf(deployment: ServiceArgs["deployment"])
   return {
     strategy: ECS_STRATEGY[strategy],
     bakeTimeInMinutes: String(deployment.bakeMinutes),
-    ...(strategy === "canary" ? { canaryConfiguration: { canaryPercent: deployment.canaryPercent, canaryBakeTimeInMinutes: String(deployment.canaryBakeMinutes) } } : {}),
-    ...(strategy === "linear" ? { linearConfiguration: { stepPercent: deployment.linearStepPercent, stepBakeTimeInMinutes: String(deployment.linearStepBakeMinutes) } } : {}),
+    ...(strategy === "canary"
+      ? { canaryConfiguration: { canaryPercent: deployment.canaryPercent, canaryBakeTimeInMinutes: String(deployment.canaryBakeMinutes) } }
+      : {}),
+    ...(strategy === "linear"
+      ? {
+          linearConfiguration: {
+            stepPercent: deployment.linearStepPercent,
+            stepBakeTimeInMinutes: String(deployment.linearStepBakeMinutes),
+          },
+        }
+      : {}),
   };
 }
 
@@ -90,137 +102,183 @@ export class Service extends pulumi.ComponentResource {
     const { spot, onDemandBase } = args.capacity;
     const { enableExecuteCommand } = args;
 
-    const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
-      settings: [{ name: "containerInsights", value: "enabled" }],
-    }, parent);
-    const capacityProviders = new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
-      clusterName: cluster.name,
-      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
-    }, parent);
-
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-      namePrefix: `/ecs/${name}-`,
-      retentionInDays: args.logRetentionDays,
-    }, parent);
-
-    const securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks`, {
-      vpcId: args.vpcId,
-      description: "Tasks: the container port from the ALB only; HTTPS out to AWS APIs",
-      tags: { Name: `${name}-tasks` },
-    }, parent);
-    new aws.vpc.SecurityGroupIngressRule(`${name}-tasks-from-alb`, {
-      securityGroupId: securityGroup.id,
-      description: "container port from the ALB",
-      ipProtocol: "tcp",
-      fromPort: CONTAINER_PORT,
-      toPort: CONTAINER_PORT,
-      referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
-    }, parent);
-    new aws.vpc.SecurityGroupEgressRule(`${name}-tasks-https-out`, {
-      securityGroupId: securityGroup.id,
-      description: "HTTPS to ECR, CloudWatch Logs and DynamoDB",
-      ipProtocol: "tcp",
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: "0.0.0.0/0",
-    }, parent);
-
-    const taskDefinition = fargateTaskDefinition(`${name}-task`, {
-      family: name,
-      containerName: CONTAINER_NAME,
-      imageRef: args.imageRef,
-      environment: args.environment,
-      secrets: args.secrets,
-      containerPort: CONTAINER_PORT,
-      // ECS Exec's agent writes to the filesystem, so it needs the root filesystem writable.
-      writableRootFilesystem: enableExecuteCommand,
-      stopTimeoutSeconds: STOP_TIMEOUT_SECONDS,
-      logGroupName: logGroup.name,
-      region: args.region,
-      cpu: args.size.cpu,
-      memory: args.size.memory,
-      executionRoleArn: args.executionRoleArn,
-      taskRoleArn: args.taskRoleArn,
-    }, parent);
-
-    const service = new aws.ecs.Service(`${name}-service`, {
-      cluster: cluster.arn,
-      taskDefinition: taskDefinition.arn,
-      desiredCount: args.scaling.desiredCount,
-      // Always a capacity provider strategy, never `launchType`: switching between the two replaces
-      // the service (launch_type is ForceNew in the provider), while a strategy change is an update.
-      capacityProviderStrategies: spot
-        ? [
-            // On-demand only for the base; every task beyond it on spot (about 70% cheaper).
-            { capacityProvider: "FARGATE", base: onDemandBase, weight: 0 },
-            { capacityProvider: "FARGATE_SPOT", weight: 1 },
-          ]
-        : [{ capacityProvider: "FARGATE", weight: 1 }],
-      // ECS refuses a strategy change (spot, onDemandBase) without a new deployment (provider docs,
-      // ecs.Service capacityProviderStrategies); every other update deploys anyway.
-      forceNewDeployment: true,
-      platformVersion: "LATEST",
-      deploymentMinimumHealthyPercent: 100,
-      deploymentMaximumPercent: 200,
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
-      networkConfiguration: {
-        subnets: args.subnetIds,
-        securityGroups: [securityGroup.id],
-        assignPublicIp: args.assignPublicIp ?? false,
+    const cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      {
+        settings: [{ name: "containerInsights", value: "enabled" }],
       },
-      loadBalancers: [{
-        targetGroupArn: args.targetGroupArn,
-        containerName: CONTAINER_NAME,
-        containerPort: CONTAINER_PORT,
-        ...(args.trafficShifting
-          ? {
-              advancedConfiguration: {
-                alternateTargetGroupArn: args.trafficShifting.alternateTargetGroupArn,
-                productionListenerRule: args.trafficShifting.productionListenerRuleArn,
-                testListenerRule: args.trafficShifting.testListenerRuleArn,
-                roleArn: args.trafficShifting.roleArn,
-              },
-            }
-          : {}),
-      }],
-      deploymentConfiguration: deploymentConfigurationOf(args.deployment),
-      // ECS watches these during the deployment and its bake time, and rolls back on ALARM.
-      ...(args.alarmNames?.length ? { alarms: { alarmNames: args.alarmNames, enable: true, rollback: true } } : {}),
-      enableExecuteCommand,
-      enableEcsManagedTags: true,
-      propagateTags: "SERVICE",
-      // `pulumi up` returns only when the rollout is done, and fails if the circuit breaker rolls back.
-      waitForSteadyState: true,
-    }, {
-      parent: this,
-      // The capacity providers must be on the cluster before a strategy can name them.
-      dependsOn: [capacityProviders, ...(args.dependsOn ?? [])],
-      // Autoscaling owns the running count once deployed; config sets the starting count. With
-      // traffic shifting ECS alternates the two target groups itself.
-      ignoreChanges: ["desiredCount", ...(args.trafficShifting ? ["loadBalancers"] : [])],
-    });
+      parent,
+    );
+    const capacityProviders = new aws.ecs.ClusterCapacityProviders(
+      `${name}-capacity`,
+      {
+        clusterName: cluster.name,
+        capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+      },
+      parent,
+    );
 
-    const scalingTarget = new aws.appautoscaling.Target(`${name}-scaling`, {
-      serviceNamespace: "ecs",
-      scalableDimension: "ecs:service:DesiredCount",
-      resourceId: pulumi.interpolate`service/${cluster.name}/${service.name}`,
-      minCapacity: args.scaling.minCount,
-      maxCapacity: args.scaling.maxCount,
-    }, parent);
-    const trackTarget = (policyName: string, targetValue: number, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification) =>
-      new aws.appautoscaling.Policy(`${name}-${policyName}`, {
-        policyType: "TargetTrackingScaling",
-        serviceNamespace: scalingTarget.serviceNamespace,
-        scalableDimension: scalingTarget.scalableDimension,
-        resourceId: scalingTarget.resourceId,
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue,
-          predefinedMetricSpecification: metric,
-          scaleOutCooldown: 60,
-          scaleInCooldown: 300,
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        namePrefix: `/ecs/${name}-`,
+        retentionInDays: args.logRetentionDays,
+      },
+      parent,
+    );
+
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-tasks`,
+      {
+        vpcId: args.vpcId,
+        description: "Tasks: the container port from the ALB only; HTTPS out to AWS APIs",
+        tags: { Name: `${name}-tasks` },
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-tasks-from-alb`,
+      {
+        securityGroupId: securityGroup.id,
+        description: "container port from the ALB",
+        ipProtocol: "tcp",
+        fromPort: CONTAINER_PORT,
+        toPort: CONTAINER_PORT,
+        referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-tasks-https-out`,
+      {
+        securityGroupId: securityGroup.id,
+        description: "HTTPS to ECR, CloudWatch Logs and DynamoDB",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+      },
+      parent,
+    );
+
+    const taskDefinition = fargateTaskDefinition(
+      `${name}-task`,
+      {
+        family: name,
+        containerName: CONTAINER_NAME,
+        imageRef: args.imageRef,
+        environment: args.environment,
+        secrets: args.secrets,
+        containerPort: CONTAINER_PORT,
+        // ECS Exec's agent writes to the filesystem, so it needs the root filesystem writable.
+        writableRootFilesystem: enableExecuteCommand,
+        stopTimeoutSeconds: STOP_TIMEOUT_SECONDS,
+        logGroupName: logGroup.name,
+        region: args.region,
+        cpu: args.size.cpu,
+        memory: args.size.memory,
+        executionRoleArn: args.executionRoleArn,
+        taskRoleArn: args.taskRoleArn,
+      },
+      parent,
+    );
+
+    const service = new aws.ecs.Service(
+      `${name}-service`,
+      {
+        cluster: cluster.arn,
+        taskDefinition: taskDefinition.arn,
+        desiredCount: args.scaling.desiredCount,
+        // Always a capacity provider strategy, never `launchType`: switching between the two replaces
+        // the service (launch_type is ForceNew in the provider), while a strategy change is an update.
+        capacityProviderStrategies: spot
+          ? [
+              // On-demand only for the base; every task beyond it on spot (about 70% cheaper).
+              { capacityProvider: "FARGATE", base: onDemandBase, weight: 0 },
+              { capacityProvider: "FARGATE_SPOT", weight: 1 },
+            ]
+          : [{ capacityProvider: "FARGATE", weight: 1 }],
+        // ECS refuses a strategy change (spot, onDemandBase) without a new deployment (provider docs,
+        // ecs.Service capacityProviderStrategies); every other update deploys anyway.
+        forceNewDeployment: true,
+        platformVersion: "LATEST",
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
+        networkConfiguration: {
+          subnets: args.subnetIds,
+          securityGroups: [securityGroup.id],
+          assignPublicIp: args.assignPublicIp ?? false,
         },
-      }, parent);
+        loadBalancers: [
+          {
+            targetGroupArn: args.targetGroupArn,
+            containerName: CONTAINER_NAME,
+            containerPort: CONTAINER_PORT,
+            ...(args.trafficShifting
+              ? {
+                  advancedConfiguration: {
+                    alternateTargetGroupArn: args.trafficShifting.alternateTargetGroupArn,
+                    productionListenerRule: args.trafficShifting.productionListenerRuleArn,
+                    testListenerRule: args.trafficShifting.testListenerRuleArn,
+                    roleArn: args.trafficShifting.roleArn,
+                  },
+                }
+              : {}),
+          },
+        ],
+        deploymentConfiguration: deploymentConfigurationOf(args.deployment),
+        // ECS watches these during the deployment and its bake time, and rolls back on ALARM.
+        ...(args.alarmNames?.length ? { alarms: { alarmNames: args.alarmNames, enable: true, rollback: true } } : {}),
+        enableExecuteCommand,
+        enableEcsManagedTags: true,
+        propagateTags: "SERVICE",
+        // `pulumi up` returns only when the rollout is done, and fails if the circuit breaker rolls back.
+        waitForSteadyState: true,
+      },
+      {
+        parent: this,
+        // The capacity providers must be on the cluster before a strategy can name them.
+        dependsOn: [capacityProviders, ...(args.dependsOn ?? [])],
+        // Autoscaling owns the running count once deployed; config sets the starting count. With
+        // traffic shifting ECS alternates the two target groups itself.
+        ignoreChanges: ["desiredCount", ...(args.trafficShifting ? ["loadBalancers"] : [])],
+      },
+    );
+
+    const scalingTarget = new aws.appautoscaling.Target(
+      `${name}-scaling`,
+      {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${cluster.name}/${service.name}`,
+        minCapacity: args.scaling.minCount,
+        maxCapacity: args.scaling.maxCount,
+      },
+      parent,
+    );
+    const trackTarget = (
+      policyName: string,
+      targetValue: number,
+      metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+    ) =>
+      new aws.appautoscaling.Policy(
+        `${name}-${policyName}`,
+        {
+          policyType: "TargetTrackingScaling",
+          serviceNamespace: scalingTarget.serviceNamespace,
+          scalableDimension: scalingTarget.scalableDimension,
+          resourceId: scalingTarget.resourceId,
+          targetTrackingScalingPolicyConfiguration: {
+            targetValue,
+            predefinedMetricSpecification: metric,
+            scaleOutCooldown: 60,
+            scaleInCooldown: 300,
+          },
+        },
+        parent,
+      );
     trackTarget("cpu", args.scaling.cpuTargetPercent, { predefinedMetricType: "ECSServiceAverageCPUUtilization" });
     trackTarget("requests", args.scaling.requestsPerTarget, {
       predefinedMetricType: "ALBRequestCountPerTarget",

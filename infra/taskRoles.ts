@@ -12,7 +12,12 @@ export const LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN = "arn:aws:iam::aws:policy/
 export const STACK_ROLE_PATH = "/boyacky/";
 
 /** What ECS Exec's agent needs; AWS allows no narrower resource than `*` for these. */
-const EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"];
+const EXEC_ACTIONS = [
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+];
 
 /**
  * A trust policy for an AWS service acting for this account only: the confused-deputy guard
@@ -22,7 +27,14 @@ export function serviceTrustPolicy(service: string, accountId: pulumi.Input<stri
   return pulumi.output(accountId).apply((account) =>
     JSON.stringify({
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": account } } }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: service },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": account } },
+        },
+      ],
     }),
   );
 }
@@ -59,34 +71,57 @@ export class TaskRoles extends pulumi.ComponentResource {
     new aws.iam.RolePolicyAttachment(`${name}-execution`, { role: executionRole.name, policyArn: TASK_EXECUTION_POLICY_ARN }, parent);
     if (args.secretParameterArns?.length) {
       // SecureStrings under AWS's own key for SSM need no kms:Decrypt (ECS Developer Guide, "Required IAM permissions for Amazon ECS secrets").
-      new aws.iam.RolePolicy(`${name}-execution-secrets`, {
-        role: executionRole.id,
-        policy: pulumi.all(args.secretParameterArns).apply((arns) =>
-          JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "ReadTheAppSecrets", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: arns }] }),
-        ),
-      }, parent);
+      new aws.iam.RolePolicy(
+        `${name}-execution-secrets`,
+        {
+          role: executionRole.id,
+          policy: pulumi.all(args.secretParameterArns).apply((arns) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Sid: "ReadTheAppSecrets", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: arns }],
+            }),
+          ),
+        },
+        parent,
+      );
     }
 
     const taskRole = new aws.iam.Role(`${name}-task`, { path: STACK_ROLE_PATH, assumeRolePolicy }, parent);
-    new aws.iam.RolePolicy(`${name}-task-dynamodb`, {
-      role: taskRole.id,
-      policy: pulumi.output(args.tableArn).apply((tableArn) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Action: [...DYNAMODB_ACTIONS], Resource: tableArn }],
-        }),
-      ),
-    }, parent);
-    if (args.enableExecuteCommand) {
-      new aws.iam.RolePolicy(`${name}-task-exec`, {
+    new aws.iam.RolePolicy(
+      `${name}-task-dynamodb`,
+      {
         role: taskRole.id,
-        policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: EXEC_ACTIONS, Resource: "*" }] }),
-      }, parent);
+        policy: pulumi.output(args.tableArn).apply((tableArn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: [...DYNAMODB_ACTIONS], Resource: tableArn }],
+          }),
+        ),
+      },
+      parent,
+    );
+    if (args.enableExecuteCommand) {
+      new aws.iam.RolePolicy(
+        `${name}-task-exec`,
+        {
+          role: taskRole.id,
+          policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: EXEC_ACTIONS, Resource: "*" }] }),
+        },
+        parent,
+      );
     }
 
     if (args.trafficShifting) {
-      const loadBalancerRole = new aws.iam.Role(`${name}-ecs-traffic`, { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", account) }, parent);
-      const attached = new aws.iam.RolePolicyAttachment(`${name}-ecs-traffic`, { role: loadBalancerRole.name, policyArn: LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN }, parent);
+      const loadBalancerRole = new aws.iam.Role(
+        `${name}-ecs-traffic`,
+        { path: STACK_ROLE_PATH, assumeRolePolicy: serviceTrustPolicy("ecs.amazonaws.com", account) },
+        parent,
+      );
+      const attached = new aws.iam.RolePolicyAttachment(
+        `${name}-ecs-traffic`,
+        { role: loadBalancerRole.name, policyArn: LOAD_BALANCER_INFRASTRUCTURE_POLICY_ARN },
+        parent,
+      );
       // The service must not name the role before it can act.
       this.loadBalancerRoleArn = pulumi.all([loadBalancerRole.arn, attached.id]).apply(([arn]) => arn);
     }

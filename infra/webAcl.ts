@@ -28,36 +28,40 @@ export class WebAcl extends pulumi.ComponentResource {
     super("boyacky:infra:WebAcl", name, {}, opts);
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
 
-    const webAcl = new aws.wafv2.WebAcl(`${name}-waf`, {
-      name: `${name}-waf`,
-      // A web ACL for CloudFront has scope CLOUDFRONT, whose calls go to us-east-1 (WAF API reference, Scope).
-      scope: "CLOUDFRONT",
-      region: "us-east-1",
-      defaultAction: { allow: {} },
-      rules: [
-        {
-          name: "common-rule-set",
-          priority: 1,
-          overrideAction: { none: {} },
-          statement: {
-            managedRuleGroupStatement: {
-              vendorName: "AWS",
-              name: "AWSManagedRulesCommonRuleSet",
-              ruleActionOverrides: COUNTED_COMMON_RULES.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
+    const webAcl = new aws.wafv2.WebAcl(
+      `${name}-waf`,
+      {
+        name: `${name}-waf`,
+        // A web ACL for CloudFront has scope CLOUDFRONT, whose calls go to us-east-1 (WAF API reference, Scope).
+        scope: "CLOUDFRONT",
+        region: "us-east-1",
+        defaultAction: { allow: {} },
+        rules: [
+          {
+            name: "common-rule-set",
+            priority: 1,
+            overrideAction: { none: {} },
+            statement: {
+              managedRuleGroupStatement: {
+                vendorName: "AWS",
+                name: "AWSManagedRulesCommonRuleSet",
+                ruleActionOverrides: COUNTED_COMMON_RULES.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
+              },
             },
+            visibilityConfig: visibility(`${name}-common`),
           },
-          visibilityConfig: visibility(`${name}-common`),
-        },
-        {
-          name: "requests-per-client-ip",
-          priority: 2,
-          action: { block: {} },
-          statement: { rateBasedStatement: { limit: args.requestsPer5Minutes, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
-          visibilityConfig: visibility(`${name}-rate`),
-        },
-      ],
-      visibilityConfig: visibility(`${name}-waf`),
-    }, { parent: this });
+          {
+            name: "requests-per-client-ip",
+            priority: 2,
+            action: { block: {} },
+            statement: { rateBasedStatement: { limit: args.requestsPer5Minutes, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+            visibilityConfig: visibility(`${name}-rate`),
+          },
+        ],
+        visibilityConfig: visibility(`${name}-waf`),
+      },
+      { parent: this },
+    );
 
     this.arn = webAcl.arn;
     this.registerOutputs({ arn: this.arn });

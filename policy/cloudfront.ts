@@ -25,13 +25,17 @@ export const cloudfrontPolicies: Guardrail[] = [
   {
     name: "cloudfront-viewer-https",
     controls: ["CloudFront.3"],
-    description: "CloudFront distributions should require encryption in transit: every cache behaviour redirects viewers to HTTPS or accepts HTTPS only.",
+    description:
+      "CloudFront distributions should require encryption in transit: every cache behaviour redirects viewers to HTTPS or accepts HTTPS only.",
     remediationSteps: "Set viewerProtocolPolicy: redirect-to-https on the default and every ordered cache behaviour (Edge does).",
     validateStack: (args, reportViolation) => {
       for (const distribution of resourcesOf(args, aws.cloudfront.Distribution)) {
         for (const behaviour of behavioursOf(distribution)) {
           if (!VIEWER_HTTPS.includes(behaviour.viewerProtocolPolicy)) {
-            reportOn(reportViolation, distribution)(`behaviour ${behaviour.pathPattern ?? "default"} lets viewers use HTTP (${behaviour.viewerProtocolPolicy}).`);
+            reportOn(
+              reportViolation,
+              distribution,
+            )(`behaviour ${behaviour.pathPattern ?? "default"} lets viewers use HTTP (${behaviour.viewerProtocolPolicy}).`);
           }
         }
       }
@@ -48,8 +52,13 @@ export const cloudfrontPolicies: Guardrail[] = [
         const report = reportOn(reportViolation, distribution);
         if (!peek(certificate, "acmCertificateArn") && !peek(certificate, "iamCertificateId")) {
           report("viewers get CloudFront's default certificate, for which CloudFront fixes the minimum TLS version at TLSv1.");
-        } else if (certificate.sslSupportMethod !== "sni-only" || !(ALLOWED_VIEWER_TLS as readonly string[]).includes(certificate.minimumProtocolVersion)) {
-          report(`the certificate is served with ${certificate.sslSupportMethod ?? "?"} and ${certificate.minimumProtocolVersion ?? "?"}; use sni-only and ${ALLOWED_VIEWER_TLS.join(" or ")}.`);
+        } else if (
+          certificate.sslSupportMethod !== "sni-only" ||
+          !(ALLOWED_VIEWER_TLS as readonly string[]).includes(certificate.minimumProtocolVersion)
+        ) {
+          report(
+            `the certificate is served with ${certificate.sslSupportMethod ?? "?"} and ${certificate.minimumProtocolVersion ?? "?"}; use sni-only and ${ALLOWED_VIEWER_TLS.join(" or ")}.`,
+          );
         }
       }
     },
@@ -60,19 +69,22 @@ export const cloudfrontPolicies: Guardrail[] = [
     description:
       "CloudFront should encrypt traffic to custom origins, with no SSLv3. A VPC origin over HTTP meets the control's intent: " +
       "CloudFront enters the VPC through interfaces it creates in the private subnets, so the hop never crosses the internet, and the ALB is internal.",
-    remediationSteps: "Use a VPC origin (Edge does); or set originProtocolPolicy https-only with TLSv1.2 on custom origins (domainName gives the ALB a certificate and makes the VPC origin https-only).",
+    remediationSteps:
+      "Use a VPC origin (Edge does); or set originProtocolPolicy https-only with TLSv1.2 on custom origins (domainName gives the ALB a certificate and makes the VPC origin https-only).",
     validateStack: (args, reportViolation) => {
       const vpcOrigins = resourcesOf(args, aws.cloudfront.VpcOrigin);
       for (const vpcOrigin of vpcOrigins) {
         const endpoint = peek(vpcOrigin.props, "vpcOriginEndpointConfig") ?? {};
-        if (listAt(peek(endpoint, "originSslProtocols"), "items").includes("SSLv3")) reportOn(reportViolation, vpcOrigin)("the VPC origin may be reached over SSLv3.");
+        if (listAt(peek(endpoint, "originSslProtocols"), "items").includes("SSLv3"))
+          reportOn(reportViolation, vpcOrigin)("the VPC origin may be reached over SSLv3.");
       }
       for (const distribution of resourcesOf(args, aws.cloudfront.Distribution)) {
         for (const origin of listAt(distribution.props, "origins")) {
           if (peek(origin, "vpcOriginConfig")) continue;
           const custom = peek(origin, "customOriginConfig");
           if (!custom) continue; // S3 origins are CloudFront.12/.13's
-          for (const problem of originProblems(custom.originProtocolPolicy, custom.originSslProtocols)) reportOn(reportViolation, distribution)(`origin ${origin.originId}: ${problem}.`);
+          for (const problem of originProblems(custom.originProtocolPolicy, custom.originSslProtocols))
+            reportOn(reportViolation, distribution)(`origin ${origin.originId}: ${problem}.`);
         }
       }
     },
@@ -83,15 +95,23 @@ export const cloudfrontPolicies: Guardrail[] = [
     description:
       "CloudFront distributions should have logging enabled. Standard logging v2 (CloudWatch vended logs) counts as well as legacy logging, " +
       "which needs bucket ACLs; Security Hub's CloudFront.5 check sees only the legacy kind.",
-    remediationSteps: "Deliver the distribution's ACCESS_LOGS with aws.cloudwatch.LogDeliverySource, LogDeliveryDestination and LogDelivery (Edge does).",
+    remediationSteps:
+      "Deliver the distribution's ACCESS_LOGS with aws.cloudwatch.LogDeliverySource, LogDeliveryDestination and LogDelivery (Edge does).",
     validateStack: (args, reportViolation) => {
       const sources = resourcesOf(args, aws.cloudwatch.LogDeliverySource).filter((source) => source.props.logType === "ACCESS_LOGS");
       const deliveries = resourcesOf(args, aws.cloudwatch.LogDelivery);
       for (const distribution of resourcesOf(args, aws.cloudfront.Distribution)) {
         if (peek(distribution.props, "loggingConfig")) continue;
-        const delivered = sources.some((source) =>
-          refersTo(source, "resourceArn", distribution) && deliveries.some((delivery) => refersTo(delivery, "deliverySourceName", source)));
-        if (!delivered) reportOn(reportViolation, distribution)("no access logs: neither legacy logging nor a standard logging v2 delivery of ACCESS_LOGS.");
+        const delivered = sources.some(
+          (source) =>
+            refersTo(source, "resourceArn", distribution) &&
+            deliveries.some((delivery) => refersTo(delivery, "deliverySourceName", source)),
+        );
+        if (!delivered)
+          reportOn(
+            reportViolation,
+            distribution,
+          )("no access logs: neither legacy logging nor a standard logging v2 delivery of ACCESS_LOGS.");
       }
     },
   },

@@ -90,7 +90,9 @@ export const DOCUMENTED_EXCEPTIONS: readonly DocumentedException[] = [
 
 /** The exceptions that apply in this context: the documented ones everywhere, the dev ones on dev and the review stacks. */
 export function exceptionsIn(context: PackContext): DevException[] {
-  return [...DOCUMENTED_EXCEPTIONS, ...(isDevLike(context.stack) ? DEV_EXCEPTIONS : [])].filter((exception) => exception.applies(context.config));
+  return [...DOCUMENTED_EXCEPTIONS, ...(isDevLike(context.stack) ? DEV_EXCEPTIONS : [])].filter((exception) =>
+    exception.applies(context.config),
+  );
 }
 
 /** The exception that applies to `policy` in this context, if any: a documented one, or a dev one on dev. */

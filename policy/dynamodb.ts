@@ -20,9 +20,13 @@ export const dynamodbPolicies: Guardrail[] = [
       for (const table of resourcesOf(args, aws.dynamodb.Table)) {
         if (table.props.billingMode === "PAY_PER_REQUEST") continue;
         const missing = SCALED_DIMENSIONS.filter(
-          (dimension) => !targets.some((target) => target.props.scalableDimension === dimension && refersTo(target, "resourceId", table, tableResourceId)),
+          (dimension) =>
+            !targets.some(
+              (target) => target.props.scalableDimension === dimension && refersTo(target, "resourceId", table, tableResourceId),
+            ),
         );
-        if (missing.length) reportOn(reportViolation, table)(`table ${table.name} has provisioned capacity without autoscaling on ${missing.join(" and ")}.`);
+        if (missing.length)
+          reportOn(reportViolation, table)(`table ${table.name} has provisioned capacity without autoscaling on ${missing.join(" and ")}.`);
       }
     },
   },

@@ -19,7 +19,8 @@ export const ecrPolicies: Guardrail[] = [
     description: "ECR private repositories should have tag immutability configured.",
     remediationSteps: "Set imageTagMutability: IMMUTABLE.",
     validateResource: validateResourceOfType(aws.ecr.Repository, (repository, _args, reportViolation) => {
-      if (repository.imageTagMutability !== "IMMUTABLE") reportViolation(`imageTagMutability is ${repository.imageTagMutability ?? "MUTABLE (the default)"}: a pushed tag can be replaced.`);
+      if (repository.imageTagMutability !== "IMMUTABLE")
+        reportViolation(`imageTagMutability is ${repository.imageTagMutability ?? "MUTABLE (the default)"}: a pushed tag can be replaced.`);
     }),
   },
   {

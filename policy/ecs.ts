@@ -42,7 +42,8 @@ export const ecsPolicies: Guardrail[] = [
     description: "ECS services should not be assigned public IP addresses automatically.",
     remediationSteps: "Run the tasks in private subnets (egressMode endpoints or nat) with assignPublicIp false.",
     validateResource: validateResourceOfType(aws.ecs.Service, (service, _args, reportViolation) => {
-      if (service.networkConfiguration?.assignPublicIp === true) reportViolation("networkConfiguration.assignPublicIp is true: every task gets a public IP address.");
+      if (service.networkConfiguration?.assignPublicIp === true)
+        reportViolation("networkConfiguration.assignPublicIp is true: every task gets a public IP address.");
     }),
   },
   {
@@ -58,16 +59,19 @@ export const ecsPolicies: Guardrail[] = [
     name: "ecs-read-only-root-filesystem",
     controls: ["ECS.5"],
     description: "ECS containers should be limited to read-only access to root filesystems.",
-    remediationSteps: "Set `readonlyRootFilesystem: true` (ECS Exec needs it writable: enable Exec only as a break-glass, see policy/README.md).",
+    remediationSteps:
+      "Set `readonlyRootFilesystem: true` (ECS Exec needs it writable: enable Exec only as a break-glass, see policy/README.md).",
     validateResource: eachContainer((container, report) => {
-      if (container.readonlyRootFilesystem !== true) report("readonlyRootFilesystem is not true: the container can write to its root filesystem.");
+      if (container.readonlyRootFilesystem !== true)
+        report("readonlyRootFilesystem is not true: the container can write to its root filesystem.");
     }),
   },
   {
     name: "ecs-no-secrets-in-environment",
     controls: ["ECS.8"],
     description: "Secrets should not be passed as container environment variables.",
-    remediationSteps: "Pass credentials through the container's `secrets` (Secrets Manager or SSM Parameter Store), or better, use the task role.",
+    remediationSteps:
+      "Pass credentials through the container's `secrets` (Secrets Manager or SSM Parameter Store), or better, use the task role.",
     validateResource: eachContainer((container, report) => {
       for (const variable of container.environment ?? []) {
         if (SECRET_NAME.test(variable.name ?? "")) report(`environment variable ${variable.name} looks like a credential.`);
@@ -90,7 +94,9 @@ export const ecsPolicies: Guardrail[] = [
     description: "ECS Fargate services should run on the latest Fargate platform version.",
     remediationSteps: "Leave platformVersion unset or set it to LATEST.",
     validateResource: validateResourceOfType(aws.ecs.Service, (service, _args, reportViolation) => {
-      const onFargate = service.launchType === "FARGATE" || (service.capacityProviderStrategies ?? []).some((strategy) => strategy.capacityProvider.startsWith("FARGATE"));
+      const onFargate =
+        service.launchType === "FARGATE" ||
+        (service.capacityProviderStrategies ?? []).some((strategy) => strategy.capacityProvider.startsWith("FARGATE"));
       if (onFargate && service.platformVersion !== undefined && service.platformVersion !== "LATEST") {
         reportViolation(`platformVersion is pinned to ${service.platformVersion}: it misses the platform's security fixes.`);
       }
@@ -102,10 +108,12 @@ export const ecsPolicies: Guardrail[] = [
     description:
       "An ECS service behind a load balancer should roll a failing deployment back by itself: the deployment circuit breaker with rollback " +
       "(tasks that never get healthy), and deployment alarms with rollback (a revision that starts but fails its users).",
-    remediationSteps: "Set deploymentCircuitBreaker { enable, rollback } and alarms { alarmNames, enable, rollback } (Service with DeploymentAlarms does).",
+    remediationSteps:
+      "Set deploymentCircuitBreaker { enable, rollback } and alarms { alarmNames, enable, rollback } (Service with DeploymentAlarms does).",
     validateResource: validateResourceOfType(aws.ecs.Service, (service, _args, reportViolation) => {
       if (!(service.loadBalancers ?? []).length) return;
-      if (service.deploymentCircuitBreaker?.enable !== true || service.deploymentCircuitBreaker.rollback !== true) reportViolation("the deployment circuit breaker does not roll back.");
+      if (service.deploymentCircuitBreaker?.enable !== true || service.deploymentCircuitBreaker.rollback !== true)
+        reportViolation("the deployment circuit breaker does not roll back.");
       if (service.alarms?.enable !== true || service.alarms.rollback !== true || (service.alarms.alarmNames ?? []).length === 0) {
         reportViolation("no deployment alarms roll a deployment back: a revision that passes /healthz and fails its users would stay.");
       }

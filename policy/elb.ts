@@ -32,7 +32,10 @@ type Check<TProps> = (props: TProps, args: ResourceValidationArgs, reportViolati
 
 /** A check on load balancers, whether declared as aws.lb or as its aws.alb alias. */
 function loadBalancers(check: Check<LoadBalancerProps>) {
-  return anyOf(validateResourceOfType(aws.lb.LoadBalancer, check), validateResourceOfType(aws.alb.LoadBalancer, check as Check<Unwrap<aws.alb.LoadBalancerArgs>>));
+  return anyOf(
+    validateResourceOfType(aws.lb.LoadBalancer, check),
+    validateResourceOfType(aws.alb.LoadBalancer, check as Check<Unwrap<aws.alb.LoadBalancerArgs>>),
+  );
 }
 /** The same check, on Application Load Balancers only (the type defaults to application). */
 function applicationLoadBalancers(check: Check<LoadBalancerProps>) {
@@ -42,7 +45,10 @@ function applicationLoadBalancers(check: Check<LoadBalancerProps>) {
 }
 /** A check on listeners, aws.lb or aws.alb. */
 function listeners(check: Check<ListenerProps>) {
-  return anyOf(validateResourceOfType(aws.lb.Listener, check), validateResourceOfType(aws.alb.Listener, check as Check<Unwrap<aws.alb.ListenerArgs>>));
+  return anyOf(
+    validateResourceOfType(aws.lb.Listener, check),
+    validateResourceOfType(aws.alb.Listener, check as Check<Unwrap<aws.alb.ListenerArgs>>),
+  );
 }
 
 export const elbPolicies: Guardrail[] = [
@@ -53,18 +59,28 @@ export const elbPolicies: Guardrail[] = [
       "Application Load Balancers should redirect all HTTP requests to HTTPS. An internal ALB that is a CloudFront VPC origin meets the " +
       "control's intent with an HTTP listener: viewers reach it only through CloudFront, which redirects them to HTTPS (cloudfront-viewer-https), " +
       "and the hop from CloudFront stays inside the VPC.",
-    remediationSteps: "Use the CloudFront edge (edge: cloudfront), or set domainName or certificateArn: port 80 then only redirects (301) to the HTTPS listener.",
+    remediationSteps:
+      "Use the CloudFront edge (edge: cloudfront), or set domainName or certificateArn: port 80 then only redirects (301) to the HTTPS listener.",
     validateStack: (args, reportViolation) => {
       const albs = [...resourcesOf(args, aws.lb.LoadBalancer), ...resourcesOf(args, aws.alb.LoadBalancer)];
       const vpcOrigins = resourcesOf(args, aws.cloudfront.VpcOrigin);
       const behindCloudFront = (listener: PolicyResource) =>
-        albs.some((alb) => refersTo(listener, "loadBalancerArn", alb) && alb.props.internal === true && vpcOrigins.some((origin) => refersTo(origin, "vpcOriginEndpointConfig", alb)));
+        albs.some(
+          (alb) =>
+            refersTo(listener, "loadBalancerArn", alb) &&
+            alb.props.internal === true &&
+            vpcOrigins.some((origin) => refersTo(origin, "vpcOriginEndpointConfig", alb)),
+        );
       for (const listener of [...resourcesOf(args, aws.lb.Listener), ...resourcesOf(args, aws.alb.Listener)]) {
         if (listener.props.protocol !== "HTTP") continue;
         const actions = listAt(listener.props, "defaultActions");
-        const redirectsAll = actions.length > 0 && actions.every((action) => action.type === "redirect" && action.redirect?.protocol === "HTTPS");
+        const redirectsAll =
+          actions.length > 0 && actions.every((action) => action.type === "redirect" && action.redirect?.protocol === "HTTPS");
         if (!redirectsAll && !behindCloudFront(listener)) {
-          reportOn(reportViolation, listener)(`the HTTP listener on port ${listener.props.port ?? "?"} serves requests instead of redirecting them to HTTPS.`);
+          reportOn(
+            reportViolation,
+            listener,
+          )(`the HTTP listener on port ${listener.props.port ?? "?"} serves requests instead of redirecting them to HTTPS.`);
         }
       }
     },
@@ -75,7 +91,8 @@ export const elbPolicies: Guardrail[] = [
     description: "Application Load Balancers should drop invalid HTTP headers.",
     remediationSteps: "Set dropInvalidHeaderFields: true.",
     validateResource: applicationLoadBalancers((alb, _args, reportViolation) => {
-      if (alb.dropInvalidHeaderFields !== true) reportViolation("dropInvalidHeaderFields is not true: malformed headers reach the targets.");
+      if (alb.dropInvalidHeaderFields !== true)
+        reportViolation("dropInvalidHeaderFields is not true: malformed headers reach the targets.");
     }),
   },
   {
@@ -87,7 +104,8 @@ export const elbPolicies: Guardrail[] = [
       // peek: the bucket's name is unknown during a preview of a new stack, and that is fine.
       const logs = alb.accessLogs;
       const bucket = peek(logs, "bucket");
-      if (logs?.enabled !== true || bucket === undefined || bucket === "") reportViolation("access logs are not enabled (accessLogs.enabled with a bucket).");
+      if (logs?.enabled !== true || bucket === undefined || bucket === "")
+        reportViolation("access logs are not enabled (accessLogs.enabled with a bucket).");
     }),
   },
   {
@@ -126,7 +144,9 @@ export const elbPolicies: Guardrail[] = [
     validateResource: listeners((listener, _args, reportViolation) => {
       if (listener.protocol !== "HTTPS" && listener.protocol !== "TLS") return;
       if (!(ALLOWED_TLS_POLICIES as readonly string[]).includes(listener.sslPolicy ?? "")) {
-        reportViolation(`sslPolicy ${listener.sslPolicy ?? "(AWS default, ELBSecurityPolicy-2016-08)"} is not a recommended TLS 1.2+ policy.`);
+        reportViolation(
+          `sslPolicy ${listener.sslPolicy ?? "(AWS default, ELBSecurityPolicy-2016-08)"} is not a recommended TLS 1.2+ policy.`,
+        );
       }
     }),
   },

@@ -29,7 +29,8 @@ function leastPrivilege(document: unknown, reportViolation: ReportViolation) {
     if (statement.NotAction !== undefined) reportViolation(`${where}: Allow with NotAction grants every other action.`);
     if (statement.NotResource !== undefined) reportViolation(`${where}: Allow with NotResource grants every other resource.`);
     const actions = listOf(statement.Action);
-    for (const action of actions.filter((action) => FULL_WILDCARD.test(action))) reportViolation(`${where}: action ${action} grants every action${action === "*" ? "" : " of the service"}.`);
+    for (const action of actions.filter((action) => FULL_WILDCARD.test(action)))
+      reportViolation(`${where}: action ${action} grants every action${action === "*" ? "" : " of the service"}.`);
     const narrowable = actions.filter((action) => !resourceless.has(action.toLowerCase()));
     if (listOf(statement.Resource).includes("*") && narrowable.length > 0) {
       reportViolation(`${where}: Resource "*" for ${narrowable.join(", ")}, which AWS can scope to specific resources.`);

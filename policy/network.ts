@@ -19,7 +19,8 @@ interface Ingress {
 const isWorldOpen = (rule: Ingress) => rule.cidrs.some((cidr) => WORLD_CIDRS.includes(cidr as string));
 const isOnePublicWebPort = (rule: Ingress) =>
   (rule.protocol === "tcp" || rule.protocol === "6") && rule.fromPort === rule.toPort && PUBLIC_PORTS.includes(rule.fromPort ?? -1);
-const describe = (rule: Ingress) => `${rule.protocol === "-1" ? "all traffic" : `${rule.protocol} ${rule.fromPort}-${rule.toPort}`} from ${rule.cidrs.filter((cidr) => WORLD_CIDRS.includes(cidr as string)).join(" and ")}`;
+const describe = (rule: Ingress) =>
+  `${rule.protocol === "-1" ? "all traffic" : `${rule.protocol} ${rule.fromPort}-${rule.toPort}`} from ${rule.cidrs.filter((cidr) => WORLD_CIDRS.includes(cidr as string)).join(" and ")}`;
 
 /** Ingress of an aws.vpc.SecurityGroupIngressRule (CIDRs read with peek: a computed CIDR is never the world). */
 const ingressOfRule = (props: Record<string, any>): Ingress => ({
@@ -30,7 +31,16 @@ const ingressOfRule = (props: Record<string, any>): Ingress => ({
 });
 /** Ingress of an aws.ec2.SecurityGroupRule of type ingress. */
 const ingressOfLegacyRule = (props: Record<string, any>): Ingress[] =>
-  props.type === "ingress" ? [{ protocol: props.protocol, fromPort: props.fromPort, toPort: props.toPort, cidrs: [...listAt(props, "cidrBlocks"), ...listAt(props, "ipv6CidrBlocks")] }] : [];
+  props.type === "ingress"
+    ? [
+        {
+          protocol: props.protocol,
+          fromPort: props.fromPort,
+          toPort: props.toPort,
+          cidrs: [...listAt(props, "cidrBlocks"), ...listAt(props, "ipv6CidrBlocks")],
+        },
+      ]
+    : [];
 /** Inline ingress of an aws.ec2.SecurityGroup. */
 const ingressOfGroup = (props: Record<string, any>): Ingress[] =>
   listAt(props, "ingress").map((rule: Record<string, any>) => ({
@@ -43,7 +53,8 @@ const ingressOfGroup = (props: Record<string, any>): Ingress[] =>
 /** Reports every world-open permission that is not a single public web port. */
 function onlyWebPortsOpenToWorld(rules: Ingress[], reportViolation: ReportViolation) {
   for (const rule of rules) {
-    if (isWorldOpen(rule) && !isOnePublicWebPort(rule)) reportViolation(`ingress ${describe(rule)}: only TCP ${PUBLIC_PORTS.join(" or ")} may be open to the world.`);
+    if (isWorldOpen(rule) && !isOnePublicWebPort(rule))
+      reportViolation(`ingress ${describe(rule)}: only TCP ${PUBLIC_PORTS.join(" or ")} may be open to the world.`);
   }
 }
 
@@ -76,7 +87,8 @@ export const networkPolicies: Guardrail[] = [
     validateStack: (args, reportViolation) => {
       const flowLogs = resourcesOf(args, aws.ec2.FlowLog).filter((flowLog) => ["ALL", "REJECT"].includes(flowLog.props.trafficType));
       for (const vpc of resourcesOf(args, aws.ec2.Vpc)) {
-        if (!flowLogs.some((flowLog) => refersTo(flowLog, "vpcId", vpc))) reportOn(reportViolation, vpc)(`VPC ${vpc.name} has no flow log of ALL or REJECT traffic.`);
+        if (!flowLogs.some((flowLog) => refersTo(flowLog, "vpcId", vpc)))
+          reportOn(reportViolation, vpc)(`VPC ${vpc.name} has no flow log of ALL or REJECT traffic.`);
       }
     },
   },
@@ -86,9 +98,15 @@ export const networkPolicies: Guardrail[] = [
     description: `Security groups should allow unrestricted inbound traffic only on authorized ports (TCP ${PUBLIC_PORTS.join(", ")}), and never on high-risk ports.`,
     remediationSteps: "Open only TCP 80/443 to 0.0.0.0/0 and ::/0; restrict anything else to a CIDR or a security group.",
     validateResource: anyOf(
-      validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _args, reportViolation) => onlyWebPortsOpenToWorld([ingressOfRule(rule)], reportViolation)),
-      validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, _args, reportViolation) => onlyWebPortsOpenToWorld(ingressOfLegacyRule(rule), reportViolation)),
-      validateResourceOfType(aws.ec2.SecurityGroup, (group, _args, reportViolation) => onlyWebPortsOpenToWorld(ingressOfGroup(group), reportViolation)),
+      validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _args, reportViolation) =>
+        onlyWebPortsOpenToWorld([ingressOfRule(rule)], reportViolation),
+      ),
+      validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, _args, reportViolation) =>
+        onlyWebPortsOpenToWorld(ingressOfLegacyRule(rule), reportViolation),
+      ),
+      validateResourceOfType(aws.ec2.SecurityGroup, (group, _args, reportViolation) =>
+        onlyWebPortsOpenToWorld(ingressOfGroup(group), reportViolation),
+      ),
     ),
   },
   {
@@ -98,13 +116,19 @@ export const networkPolicies: Guardrail[] = [
     remediationSteps: "Admit the container port from the ALB's security group only (Service does).",
     validateStack: (args, reportViolation) => {
       const services = resourcesOf(args, aws.ecs.Service);
-      const taskGroups = resourcesOf(args, aws.ec2.SecurityGroup).filter((group) => services.some((service) => refersTo(service, "networkConfiguration", group)));
+      const taskGroups = resourcesOf(args, aws.ec2.SecurityGroup).filter((group) =>
+        services.some((service) => refersTo(service, "networkConfiguration", group)),
+      );
       const rules: [PolicyResource, Ingress[]][] = [
-        ...resourcesOf(args, aws.vpc.SecurityGroupIngressRule).map((rule): [PolicyResource, Ingress[]] => [rule, [ingressOfRule(rule.props)]]),
+        ...resourcesOf(args, aws.vpc.SecurityGroupIngressRule).map((rule): [PolicyResource, Ingress[]] => [
+          rule,
+          [ingressOfRule(rule.props)],
+        ]),
         ...resourcesOf(args, aws.ec2.SecurityGroupRule).map((rule): [PolicyResource, Ingress[]] => [rule, ingressOfLegacyRule(rule.props)]),
       ];
       for (const group of taskGroups) {
-        if (ingressOfGroup(group.props).some(isWorldOpen)) reportOn(reportViolation, group)(`tasks' security group ${group.name} has inline ingress open to the world.`);
+        if (ingressOfGroup(group.props).some(isWorldOpen))
+          reportOn(reportViolation, group)(`tasks' security group ${group.name} has inline ingress open to the world.`);
         for (const [rule, ingress] of rules) {
           if (ingress.some(isWorldOpen) && refersTo(rule, "securityGroupId", group)) {
             reportOn(reportViolation, rule)(`ingress rule ${rule.name} opens the tasks' security group ${group.name} to the world.`);

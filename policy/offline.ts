@@ -85,7 +85,12 @@ function effectiveLevel(level: EnforcementLevel | undefined, packLevel: Enforcem
  * Every violation of `policies` by `subjects` (the resources of one stack). `packLevel` is the
  * pack's default enforcement level, for policies that set none.
  */
-export async function evaluate(policies: Policies, subjects: PolicySubject[], stack = "offline", packLevel: EnforcementLevel = "mandatory"): Promise<PolicyViolation[]> {
+export async function evaluate(
+  policies: Policies,
+  subjects: PolicySubject[],
+  stack = "offline",
+  packLevel: EnforcementLevel = "mandatory",
+): Promise<PolicyViolation[]> {
   const violations: PolicyViolation[] = [];
   const nameOfUrn = new Map(subjects.map((subject) => [urnOf(stack, subject), subject.name]));
   const stackTags: ReadonlyMap<string, string> = new Map();
@@ -113,7 +118,8 @@ export async function evaluate(policies: Policies, subjects: PolicySubject[], st
             name: subject.name,
             opts: optionsOf(subject),
             isType: (resourceClass) => isTypeOf(subject.type, resourceClass),
-            asType: ((resourceClass: unknown) => (isTypeOf(subject.type, resourceClass) ? props : undefined)) as ResourceValidationArgs["asType"],
+            asType: ((resourceClass: unknown) =>
+              isTypeOf(subject.type, resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
           };
           try {
             await validation(args, collect(subject.name));
@@ -144,7 +150,9 @@ export async function evaluate(policies: Policies, subjects: PolicySubject[], st
       const byName = new Map(resources.map((resource) => [resource.name, resource]));
       subjects.forEach((subject, index) => {
         for (const [key, names] of Object.entries(subject.propertyDependencies ?? {})) {
-          const dependencies = names.map((name) => byName.get(name)).filter((resource): resource is PolicyResource => resource !== undefined);
+          const dependencies = names
+            .map((name) => byName.get(name))
+            .filter((resource): resource is PolicyResource => resource !== undefined);
           resources[index].propertyDependencies[key] = dependencies;
           resources[index].dependencies.push(...dependencies);
         }
@@ -180,6 +188,8 @@ export function contextOf(stack: OfflineStack): PackContext {
  * Every violation of the boyacky-guardrails pack by an offline stack, with each policy's
  * enforcement level for that stack (mandatory, or advisory for a dev exception).
  */
-export async function evaluatePolicies(stack: OfflineStack): Promise<{ policy: string; resource?: string; message: string; enforcementLevel: EnforcementLevel }[]> {
+export async function evaluatePolicies(
+  stack: OfflineStack,
+): Promise<{ policy: string; resource?: string; message: string; enforcementLevel: EnforcementLevel }[]> {
   return evaluate(buildPolicies(contextOf(stack)), stack.resources.map(subjectOf), stack.stack);
 }

@@ -42,9 +42,13 @@ export function toPolicy(guardrail: Guardrail, context: PackContext): ResourceVa
     description: `${fsbp.length ? `[${fsbp.join(", ")}] ` : ""}${guardrail.description}${exception ? ` Advisory on ${context.stack}: ${exception.reason}` : ""}`,
     enforcementLevel: enforcementFor(guardrail.name, context),
     remediationSteps: guardrail.remediationSteps,
-    ...(fsbp.length ? { framework: { name: FSBP, version: "1.0.0", reference: fsbp.join(", "), specification: guardrail.description } } : {}),
+    ...(fsbp.length
+      ? { framework: { name: FSBP, version: "1.0.0", reference: fsbp.join(", "), specification: guardrail.description } }
+      : {}),
   };
-  return guardrail.validateStack ? { ...common, validateStack: guardrail.validateStack } : { ...common, validateResource: guardrail.validateResource };
+  return guardrail.validateStack
+    ? { ...common, validateStack: guardrail.validateStack }
+    : { ...common, validateResource: guardrail.validateResource };
 }
 
 /** The pack's policies for a stack. */

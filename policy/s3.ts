@@ -11,7 +11,8 @@ function everyBucketHas(companionClass: unknown, good: (companion: PolicyResourc
   return (args, reportViolation) => {
     const companions = resourcesOf(args, companionClass).filter(good);
     for (const bucket of resourcesOf(args, aws.s3.Bucket)) {
-      if (!companions.some((companion) => refersTo(companion, "bucket", bucket))) reportOn(reportViolation, bucket)(`bucket ${bucket.name}: ${problem}`);
+      if (!companions.some((companion) => refersTo(companion, "bucket", bucket)))
+        reportOn(reportViolation, bucket)(`bucket ${bucket.name}: ${problem}`);
     }
   };
 }
@@ -26,7 +27,11 @@ function deniesInsecureTransport(policy: PolicyResource): boolean {
   return statementsOf(policy.props.policy).some((statement) => {
     const secureTransport = statement.Condition?.Bool?.["aws:SecureTransport"];
     const actions = listOf(statement.Action);
-    return statement.Effect === "Deny" && (secureTransport === "false" || secureTransport === false) && (actions.includes("s3:*") || actions.includes("*"));
+    return (
+      statement.Effect === "Deny" &&
+      (secureTransport === "false" || secureTransport === false) &&
+      (actions.includes("s3:*") || actions.includes("*"))
+    );
   });
 }
 
@@ -58,6 +63,10 @@ export const s3Policies: Guardrail[] = [
     controls: ["S3.5"],
     description: "S3 general purpose buckets should require requests to use SSL/TLS.",
     remediationSteps: "Give the bucket a policy denying s3:* when aws:SecureTransport is false (PrivateBucket does).",
-    validateStack: everyBucketHas(aws.s3.BucketPolicy, deniesInsecureTransport, "its policy does not deny requests without TLS (aws:SecureTransport false)."),
+    validateStack: everyBucketHas(
+      aws.s3.BucketPolicy,
+      deniesInsecureTransport,
+      "its policy does not deny requests without TLS (aws:SecureTransport false).",
+    ),
   },
 ];

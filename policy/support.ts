@@ -3,7 +3,14 @@
  * decides its enforcement level), dispatch over several resource types, and reading references
  * and IAM documents in a way that also works during `pulumi preview`.
  */
-import type { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidation, StackValidationArgs } from "@pulumi/policy";
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
+  StackValidation,
+  StackValidationArgs,
+} from "@pulumi/policy";
 import { pulumiTypeOf } from "../scripts/resourceTypes";
 
 /**
@@ -80,7 +87,9 @@ function stringsIn(value: unknown): string[] {
 
 /** How a resource is referred to: its id, name and ARN, where known. */
 export function identitiesOf(resource: PolicyResource): string[] {
-  return ["id", "name", "arn"].map((key) => peek(resource.props, key)).filter((value): value is string => typeof value === "string" && value !== "");
+  return ["id", "name", "arn"]
+    .map((key) => peek(resource.props, key))
+    .filter((value): value is string => typeof value === "string" && value !== "");
 }
 
 /**
@@ -89,7 +98,12 @@ export function identitiesOf(resource: PolicyResource): string[] {
  * otherwise by value: a string in the property equals one of `expected(to)` (default: its id,
  * name or ARN).
  */
-export function refersTo(from: PolicyResource, key: string, to: PolicyResource, expected: (to: PolicyResource) => string[] = identitiesOf): boolean {
+export function refersTo(
+  from: PolicyResource,
+  key: string,
+  to: PolicyResource,
+  expected: (to: PolicyResource) => string[] = identitiesOf,
+): boolean {
   const dependencies = from.propertyDependencies?.[key];
   if (dependencies && dependencies.length > 0) return dependencies.some((dependency) => dependency.urn === to.urn);
   const wanted = expected(to);
@@ -110,7 +124,8 @@ export interface Statement {
 
 /** The statements of a policy document, given as a JSON string or an object. */
 export function statementsOf(document: unknown): Statement[] {
-  const parsed = typeof document === "string" ? (JSON.parse(document) as { Statement?: unknown }) : (document as { Statement?: unknown } | undefined);
+  const parsed =
+    typeof document === "string" ? (JSON.parse(document) as { Statement?: unknown }) : (document as { Statement?: unknown } | undefined);
   const statements = parsed?.Statement;
   if (statements === undefined) return [];
   return (Array.isArray(statements) ? statements : [statements]) as Statement[];

@@ -29,7 +29,9 @@ async function main(): Promise<number> {
   const table = await renderCostTable();
   const upToDate = current === table.trim();
   if (check) {
-    process.stdout.write(upToDate ? `${shown}: cost table is up to date\n` : `${shown}: cost table is out of date; run npm run docs:costs\n`);
+    process.stdout.write(
+      upToDate ? `${shown}: cost table is up to date\n` : `${shown}: cost table is out of date; run npm run docs:costs\n`,
+    );
     return upToDate ? 0 : 1;
   }
   if (!upToDate) writeFileSync(readme, replaceBetweenMarkers(text, table, shown));

@@ -59,10 +59,16 @@ export function byMockId(stack: OfflineStack, type: string, id: unknown): Offlin
 export class OfflineStackError extends Error {}
 
 /** The stack's configuration as the CLI would pass it: project defaults, stack file, overrides. */
-export function resolveStackConfig(stack: string, overrides: Record<string, string> = {}, projectDir = PROJECT_ROOT): { project: string; config: Record<string, string> } {
+export function resolveStackConfig(
+  stack: string,
+  overrides: Record<string, string> = {},
+  projectDir = PROJECT_ROOT,
+): { project: string; config: Record<string, string> } {
   const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!existsSync(stackFile)) {
-    throw new OfflineStackError(`no stack "${stack}": ${path.basename(stackFile)} does not exist; stacks here: ${listStacks(projectDir).join(", ")}`);
+    throw new OfflineStackError(
+      `no stack "${stack}": ${path.basename(stackFile)} does not exist; stacks here: ${listStacks(projectDir).join(", ")}`,
+    );
   }
   const project = readProject(projectDir);
   const config: Record<string, string> = { ...project.defaults };
@@ -107,20 +113,32 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
     // Not Pulumi's: the bridge skips the autoname when the conflicting prefix is set, and the Terraform provider appends
     // id.PrefixedUniqueId's 26 characters, a UTC timestamp (18 digits) and an 8-hex counter (terraform-provider-aws
     // internal/create/naming.go, terraform-plugin-sdk helper/id/id.go).
-    const hash = createHash("sha256").update(type + name).digest("hex");
+    const hash = createHash("sha256")
+      .update(type + name)
+      .digest("hex");
     physicalName = `${inputs[`${property}Prefix`]}20250101000000${String(parseInt(hash.slice(0, 4), 16) % 10000).padStart(4, "0")}${hash.slice(4, 12)}`;
   } else if (prefix.length + 7 > maxLength) {
-    throw new Error(`could not make instance of '${type}': name '${prefix}' plus 7 random chars is longer than maximum length ${maxLength}`);
+    throw new Error(
+      `could not make instance of '${type}': name '${prefix}' plus 7 random chars is longer than maximum length ${maxLength}`,
+    );
   } else {
     physicalName = `${prefix}${shortHash(type + name)}`;
   }
   const service = type.split(":")[1]?.split("/")[0] ?? "mock";
-  const state: Record<string, any> = { ...inputs, name: physicalName, arn: `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${service}/${physicalName}` };
+  const state: Record<string, any> = {
+    ...inputs,
+    name: physicalName,
+    arn: `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${service}/${physicalName}`,
+  };
   switch (type) {
     case T.bucket:
       return { ...state, bucket: physicalName };
     case T.loadBalancer:
-      return { ...state, dnsName: `${physicalName}-1234567890.${region}.elb.amazonaws.com`, arnSuffix: `app/${physicalName}/0123456789abcdef` };
+      return {
+        ...state,
+        dnsName: `${physicalName}-1234567890.${region}.elb.amazonaws.com`,
+        arnSuffix: `app/${physicalName}/0123456789abcdef`,
+      };
     case T.targetGroup:
       return { ...state, arnSuffix: `targetgroup/${physicalName}/0123456789abcdef` };
     case T.repository:
@@ -133,7 +151,12 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
       return { ...state, defaultSecurityGroupId: `sg-default${shortHash(name)}` };
     case T.distribution: {
       const id = `E${shortHash(name).toUpperCase()}MOCK`;
-      return { ...state, arn: `arn:aws:cloudfront::${MOCK_ACCOUNT}:distribution/${id}`, domainName: `d${shortHash(name)}mock.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" };
+      return {
+        ...state,
+        arn: `arn:aws:cloudfront::${MOCK_ACCOUNT}:distribution/${id}`,
+        domainName: `d${shortHash(name)}mock.cloudfront.net`,
+        hostedZoneId: "Z2FDTNDATAQYW2",
+      };
     }
     case T.vpcOrigin:
       return { ...state, arn: `arn:aws:cloudfront::${MOCK_ACCOUNT}:vpcorigin/vo_${shortHash(name)}` };
@@ -142,7 +165,14 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
       return {
         ...state,
         arn: `arn:aws:acm:${certificateRegion}:${MOCK_ACCOUNT}:certificate/${shortHash(name)}-0000-4000-8000-000000000000`,
-        domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_${shortHash(name)}.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${shortHash(name)}.acm-validations.aws.` }],
+        domainValidationOptions: [
+          {
+            domainName: inputs.domainName,
+            resourceRecordName: `_${shortHash(name)}.${inputs.domainName}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_${shortHash(name)}.acm-validations.aws.`,
+          },
+        ],
       };
     }
     case T.record:
@@ -164,7 +194,11 @@ let running = false;
  * Runs the program (index.ts of `projectDir`, the main project by default) for `stack` under
  * mocks and returns what it registered and exported.
  */
-export async function runOfflineStack(stack: string, overrides: Record<string, string> = {}, projectDir = PROJECT_ROOT): Promise<OfflineStack> {
+export async function runOfflineStack(
+  stack: string,
+  overrides: Record<string, string> = {},
+  projectDir = PROJECT_ROOT,
+): Promise<OfflineStack> {
   if (running) throw new Error("runOfflineStack: one stack at a time (the Pulumi runtime is global)");
   running = true;
   const { project, config } = resolveStackConfig(stack, overrides, projectDir);
@@ -197,7 +231,12 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
             state,
             parent: recorded?.parent,
             parentName: recorded?.parentName,
-            options: { retainOnDelete: recorded?.retainOnDelete, protect: recorded?.protect, ignoreChanges: recorded?.ignoreChanges, dependsOn: recorded?.dependsOn ?? [] },
+            options: {
+              retainOnDelete: recorded?.retainOnDelete,
+              protect: recorded?.protect,
+              ignoreChanges: recorded?.ignoreChanges,
+              dependsOn: recorded?.dependsOn ?? [],
+            },
           });
           return { id: mockIdOf(args), state };
         },
@@ -205,16 +244,31 @@ export async function runOfflineStack(stack: string, overrides: Record<string, s
           invokes.add(args.token);
           switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
-              return { names: ["a", "c", "d"].map((zone) => `${region}${zone}`), zoneIds: ["az4", "az1", "az2"].map((zone) => `apne1-${zone}`) };
+              return {
+                names: ["a", "c", "d"].map((zone) => `${region}${zone}`),
+                zoneIds: ["az4", "az1", "az2"].map((zone) => `apne1-${zone}`),
+              };
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-              return { userName: "AWS", password: "mock-ecr-token", proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com` };
+              return {
+                userName: "AWS",
+                password: "mock-ecr-token",
+                proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com`,
+              };
             case "aws:index/getCallerIdentity:getCallerIdentity":
               return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "mock" };
             case "aws:index/getRegion:getRegion":
               return { name: region, region };
             case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
               // CloudFront's origin-facing list: AWS-managed, a few dozen ranges (two stand in for them).
-              return { id: "pl-58a04531", name: args.inputs.name, maxEntries: 55, entries: [{ cidr: "120.52.22.96/27", description: "" }, { cidr: "205.251.249.0/24", description: "" }] };
+              return {
+                id: "pl-58a04531",
+                name: args.inputs.name,
+                maxEntries: 55,
+                entries: [
+                  { cidr: "120.52.22.96/27", description: "" },
+                  { cidr: "205.251.249.0/24", description: "" },
+                ],
+              };
             case "aws:route53/getZone:getZone":
               return { zoneId: "Z0MOCKZONE0123456789", name: args.inputs.name };
             default:

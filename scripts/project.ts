@@ -20,7 +20,10 @@ export interface Project {
 
 /** What the Pulumi.yaml of `projectDir` (the main project by default) declares. */
 export function readProject(projectDir = PROJECT_ROOT): Project {
-  const file = parse(readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { default?: unknown } | null> };
+  const file = parse(readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    config?: Record<string, { default?: unknown } | null>;
+  };
   const declarations = file.config ?? {};
   const defaults: Record<string, string> = {};
   for (const [key, declaration] of Object.entries(declarations)) {

@@ -161,7 +161,13 @@ class Client {
 
 function isGrumble(value: unknown): value is Grumble {
   const item = value as Grumble;
-  return typeof item === "object" && item !== null && typeof item.id === "string" && typeof item.text === "string" && typeof item.postedAt === "string";
+  return (
+    typeof item === "object" &&
+    item !== null &&
+    typeof item.id === "string" &&
+    typeof item.text === "string" &&
+    typeof item.postedAt === "string"
+  );
 }
 
 function isListPage(value: unknown): value is ListPage {
@@ -178,7 +184,9 @@ function isListPage(value: unknown): value is ListPage {
 
 function expectStatus(method: string, path: string, response: Response, expected: number, client: Client): void {
   if (response.status !== expected) {
-    throw new SmokeFailure(`${method} ${client.url(path).href}: expected HTTP ${expected}, got ${response.status}: ${snippet(response.body)}`);
+    throw new SmokeFailure(
+      `${method} ${client.url(path).href}: expected HTTP ${expected}, got ${response.status}: ${snippet(response.body)}`,
+    );
   }
 }
 
@@ -217,7 +225,9 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
       expectStatus("GET", path, response, 200, client);
       const page = client.json("GET", path, response);
       if (!isListPage(page)) {
-        throw new SmokeFailure(`GET ${client.url(path).href}: not a list of grumbles ({day, items:[{id,text,postedAt}], nextCursor}): ${snippet(response.body)}`);
+        throw new SmokeFailure(
+          `GET ${client.url(path).href}: not a list of grumbles ({day, items:[{id,text,postedAt}], nextCursor}): ${snippet(response.body)}`,
+        );
       }
       day = page.day;
       const item = page.items.find(matches);
@@ -225,7 +235,9 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
       if (!page.nextCursor) return { pages, day };
       cursor = page.nextCursor;
     }
-    throw new SmokeFailure(`GET ${client.url("api/boyaki").href}: still more pages after ${maxPages} pages of ${pageSize}; gave up looking for the grumble`);
+    throw new SmokeFailure(
+      `GET ${client.url("api/boyaki").href}: still more pages after ${maxPages} pages of ${pageSize}; gave up looking for the grumble`,
+    );
   }
 
   log(`smoke test of ${base.href} with the grumble "${marker}"`);
@@ -240,12 +252,15 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
           const response = await client.request("GET", "healthz");
           expectStatus("GET", "healthz", response, 200, client);
           const body = client.json("GET", "healthz", response) as { status?: unknown };
-          if (body?.status !== "ok") throw new SmokeFailure(`GET ${client.url("healthz").href}: expected {"status":"ok"}, got ${snippet(response.body)}`);
+          if (body?.status !== "ok")
+            throw new SmokeFailure(`GET ${client.url("healthz").href}: expected {"status":"ok"}, got ${snippet(response.body)}`);
           return { value: undefined, detail: `200 {"status":"ok"}${attempt > 1 ? ` (after ${attempt} tries)` : ""}` };
         } catch (error) {
           const pause = options.pollIntervalMs ?? 2_000;
           if (Date.now() + pause >= deadline) {
-            throw attempt > 1 && error instanceof Error ? new SmokeFailure(`${error.message} (still failing after ${attempt} tries)`) : error;
+            throw attempt > 1 && error instanceof Error
+              ? new SmokeFailure(`${error.message} (still failing after ${attempt} tries)`)
+              : error;
           }
           await new Promise((resolve) => setTimeout(resolve, pause));
         }
@@ -257,8 +272,14 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
       const response = await client.request("POST", "api/boyaki", { text: marker });
       expectStatus("POST", "api/boyaki", response, 201, client);
       const item = client.json("POST", "api/boyaki", response);
-      if (!isGrumble(item)) throw new SmokeFailure(`POST ${client.url("api/boyaki").href}: expected the new grumble {id,text,postedAt}, got ${snippet(response.body)}`);
-      if (item.text !== marker) throw new SmokeFailure(`POST ${client.url("api/boyaki").href}: stored text ${JSON.stringify(item.text)}, sent ${JSON.stringify(marker)}`);
+      if (!isGrumble(item))
+        throw new SmokeFailure(
+          `POST ${client.url("api/boyaki").href}: expected the new grumble {id,text,postedAt}, got ${snippet(response.body)}`,
+        );
+      if (item.text !== marker)
+        throw new SmokeFailure(
+          `POST ${client.url("api/boyaki").href}: stored text ${JSON.stringify(item.text)}, sent ${JSON.stringify(marker)}`,
+        );
       return { value: item, detail: `201, id ${item.id}` };
     });
     const id = created.id;
@@ -266,10 +287,13 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
     await step("GET /api/boyaki lists it", async () => {
       const { item, pages, day } = await findInList(id);
       if (!item) {
-        const dayNote = id.startsWith(`${day}_`) ? "" : ` (it was posted on another day than the list's ${day}: if the day just changed, run again)`;
+        const dayNote = id.startsWith(`${day}_`)
+          ? ""
+          : ` (it was posted on another day than the list's ${day}: if the day just changed, run again)`;
         throw new SmokeFailure(`the grumble ${id} that POST answered 201 for is not in today's list (${pages} page(s) read)${dayNote}`);
       }
-      if (item.text !== marker) throw new SmokeFailure(`the grumble ${id} is listed with the text ${JSON.stringify(item.text)}, not ${JSON.stringify(marker)}`);
+      if (item.text !== marker)
+        throw new SmokeFailure(`the grumble ${id} is listed with the text ${JSON.stringify(item.text)}, not ${JSON.stringify(marker)}`);
       return { value: undefined, detail: `found on page ${pages}` };
     });
 

@@ -22,7 +22,12 @@ function policyOf(stack: OfflineStack, roleSuffix: string): Statement[] {
 
 /** Whether an Allow statement grants `action` on `arn` (conditions aside). */
 function allows(statements: Statement[], action: string, arn: string): boolean {
-  return statements.some((statement) => statement.Effect === "Allow" && statement.Action.includes(action) && [statement.Resource].flat().some((pattern) => arnMatches(pattern, arn)));
+  return statements.some(
+    (statement) =>
+      statement.Effect === "Allow" &&
+      statement.Action.includes(action) &&
+      [statement.Resource].flat().some((pattern) => arnMatches(pattern, arn)),
+  );
 }
 
 /** Resources no role can scope by name: AWS-generated ids, AWS's own names. */
@@ -57,7 +62,9 @@ describe("OIDC bootstrap program under mocks", () => {
   it("preview role: pull requests of this repository only, and it can change nothing", () => {
     const [statement] = trustOf(stack, "-preview");
     assert.deepEqual(statement.Condition.StringEquals["token.actions.githubusercontent.com:sub"], [`repo:${REPOSITORY}:pull_request`]);
-    const actions = JSON.parse(one(stack, T.rolePolicy, "-preview").inputs.policy).Statement.flatMap((entry: { Action: string[] }) => entry.Action);
+    const actions = JSON.parse(one(stack, T.rolePolicy, "-preview").inputs.policy).Statement.flatMap(
+      (entry: { Action: string[] }) => entry.Action,
+    );
     for (const action of actions) assert.match(action, /:(Describe|Get|List)/, `${action} is not read-only`);
   });
 
@@ -73,7 +80,9 @@ describe("OIDC bootstrap program under mocks", () => {
     });
     assert.equal(one(stack, T.role, "-review").inputs.maxSessionDuration, 3600);
     // Each job's subject reaches exactly one role.
-    const subjects = ["-deploy", "-preview", "-review"].flatMap((role) => trustOf(stack, role)[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]);
+    const subjects = ["-deploy", "-preview", "-review"].flatMap(
+      (role) => trustOf(stack, role)[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"],
+    );
     assert.equal(new Set(subjects).size, subjects.length, subjects.join(", "));
     assert.ok(stack.outputs.reviewRoleArn, "the bootstrap exports reviewRoleArn");
   });
@@ -82,9 +91,16 @@ describe("OIDC bootstrap program under mocks", () => {
     const scope = { region: "ap-northeast-1", accountId: MOCK_ACCOUNT };
     const deploy = deployStatements(scope);
     const review = policyOf(stack, "-review");
-    assert.deepEqual(review, reviewStatements(scope).map((statement) => JSON.parse(JSON.stringify(statement))));
+    assert.deepEqual(
+      review,
+      reviewStatements(scope).map((statement) => JSON.parse(JSON.stringify(statement))),
+    );
     const allows = review.filter((statement) => statement.Effect === "Allow");
-    assert.deepEqual(allows.map((statement) => statement.Sid), deploy.map((statement) => statement.Sid), "one counterpart per deploy statement, in order");
+    assert.deepEqual(
+      allows.map((statement) => statement.Sid),
+      deploy.map((statement) => statement.Sid),
+      "one counterpart per deploy statement, in order",
+    );
     allows.forEach((statement, index) => {
       const counterpart = deploy[index];
       assert.deepEqual(statement.Action, counterpart.Action, statement.Sid);
@@ -93,17 +109,25 @@ describe("OIDC bootstrap program under mocks", () => {
       const deployResources = [counterpart.Resource].flat();
       assert.equal(resources.length, deployResources.length, statement.Sid);
       resources.forEach((resource, at) => {
-        if (resource === "*" || UNNAMED_RESOURCES.test(resource)) assert.equal(resource, deployResources[at], `${statement.Sid}: AWS scopes ${resource} by no name`);
+        if (resource === "*" || UNNAMED_RESOURCES.test(resource))
+          assert.equal(resource, deployResources[at], `${statement.Sid}: AWS scopes ${resource} by no name`);
         else {
           assert.match(resource, /boyacky-pr-\*/, `${statement.Sid}: ${resource} is scoped to the review stacks`);
-          assert.equal(resource.replace("boyacky-pr-*", "boyacky-*"), deployResources[at], `${statement.Sid}: ${resource} is the review counterpart of ${deployResources[at]}`);
+          assert.equal(
+            resource.replace("boyacky-pr-*", "boyacky-*"),
+            deployResources[at],
+            `${statement.Sid}: ${resource} is the review counterpart of ${deployResources[at]}`,
+          );
         }
       });
     });
     // IAM: the stacks' path, and within it only the review stacks' roles.
-    const iam = allows.filter((statement) => statement.Action.some((action) => action.startsWith("iam:") && action !== "iam:CreateServiceLinkedRole"));
+    const iam = allows.filter((statement) =>
+      statement.Action.some((action) => action.startsWith("iam:") && action !== "iam:CreateServiceLinkedRole"),
+    );
     assert.ok(iam.length > 0);
-    for (const statement of iam) assert.deepEqual([statement.Resource].flat(), [`arn:aws:iam::${MOCK_ACCOUNT}:role${STACK_ROLE_PATH}boyacky-pr-*`], statement.Sid);
+    for (const statement of iam)
+      assert.deepEqual([statement.Resource].flat(), [`arn:aws:iam::${MOCK_ACCOUNT}:role${STACK_ROLE_PATH}boyacky-pr-*`], statement.Sid);
     for (const statement of allows) {
       for (const action of statement.Action) assert.doesNotMatch(action, /^\*$|^[\w-]+:\*$/, `${statement.Sid}: ${action}`);
     }
@@ -127,11 +151,13 @@ describe("OIDC bootstrap program under mocks", () => {
     });
     for (const [action, arn] of Object.entries(arns("pr-123"))) assert.ok(allows(review, action, arn), `${action} on ${arn}`);
     for (const other of ["prod", "dev"]) {
-      for (const [action, arn] of Object.entries(arns(other))) assert.ok(!allows(review, action, arn), `the review role grants ${action} on ${other}'s ${arn}`);
+      for (const [action, arn] of Object.entries(arns(other)))
+        assert.ok(!allows(review, action, arn), `the review role grants ${action} on ${other}'s ${arn}`);
     }
     for (const role of ofType(stack, T.role)) {
       const arn = `arn:aws:iam::${MOCK_ACCOUNT}:role${role.inputs.path ?? "/"}${role.state.name}`;
-      for (const action of ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:PassRole"]) assert.ok(!allows(review, action, arn), `${action} on the bootstrap's ${arn}`);
+      for (const action of ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:PassRole"])
+        assert.ok(!allows(review, action, arn), `${action} on the bootstrap's ${arn}`);
     }
   });
 
@@ -146,8 +172,10 @@ describe("OIDC bootstrap program under mocks", () => {
       const conditions = deny.Condition as Record<string, Record<string, string>>;
       const key = (name: string) => tags[name.replace("aws:ResourceTag/", "")];
       const like = (value: string, pattern: string) => arnMatches(pattern, value);
-      return Object.entries(conditions.StringEquals).every(([name, value]) => key(name) === value)
-        && Object.entries(conditions.StringNotLike).every(([name, pattern]) => key(name) === undefined || !like(key(name), pattern));
+      return (
+        Object.entries(conditions.StringEquals).every(([name, value]) => key(name) === value) &&
+        Object.entries(conditions.StringNotLike).every(([name, pattern]) => key(name) === undefined || !like(key(name), pattern))
+      );
     };
     assert.ok(denied({ app: "boyacky", stack: "prod" }));
     assert.ok(denied({ app: "boyacky", stack: "dev" }));
@@ -162,16 +190,35 @@ describe("OIDC bootstrap program under mocks", () => {
     const review = policyOf(withBucket, "-review");
     const state = (key: string) => `arn:aws:s3:::my-boyacky-state/.pulumi/${key}`;
     assert.ok(allows(review, "s3:ListBucket", "arn:aws:s3:::my-boyacky-state"));
-    for (const key of ["stacks/boyacky/prod.json", "stacks/boyacky/pr-12.json", "meta.yaml"]) assert.ok(allows(review, "s3:GetObject", state(key)), key);
-    const own = ["stacks/boyacky/pr-12.json", "stacks/boyacky/pr-12.json.bak", "history/boyacky/pr-12/pr-12-1700000000.history.json", "backups/boyacky/pr-12/pr-12.1700000000.json", "locks/organization/boyacky/pr-12/1234.json"];
-    const others = ["stacks/boyacky/prod.json", "stacks/boyacky/dev.json", "history/boyacky/prod/prod-1700000000.history.json", "locks/organization/boyacky/prod/1234.json", "meta.yaml"];
+    for (const key of ["stacks/boyacky/prod.json", "stacks/boyacky/pr-12.json", "meta.yaml"])
+      assert.ok(allows(review, "s3:GetObject", state(key)), key);
+    const own = [
+      "stacks/boyacky/pr-12.json",
+      "stacks/boyacky/pr-12.json.bak",
+      "history/boyacky/pr-12/pr-12-1700000000.history.json",
+      "backups/boyacky/pr-12/pr-12.1700000000.json",
+      "locks/organization/boyacky/pr-12/1234.json",
+    ];
+    const others = [
+      "stacks/boyacky/prod.json",
+      "stacks/boyacky/dev.json",
+      "history/boyacky/prod/prod-1700000000.history.json",
+      "locks/organization/boyacky/prod/1234.json",
+      "meta.yaml",
+    ];
     for (const key of own) assert.ok(allows(review, "s3:PutObject", state(key)) && allows(review, "s3:DeleteObject", state(key)), key);
-    for (const key of others) assert.ok(!allows(review, "s3:PutObject", state(key)) && !allows(review, "s3:DeleteObject", state(key)), `the review role may write ${key}`);
+    for (const key of others)
+      assert.ok(
+        !allows(review, "s3:PutObject", state(key)) && !allows(review, "s3:DeleteObject", state(key)),
+        `the review role may write ${key}`,
+      );
   });
 
   it("review environment: configurable, but never the production environment", async () => {
     const custom = await runOfflineStack("github", { githubRepository: REPOSITORY, reviewEnvironment: "pr-stacks" }, BOOTSTRAP);
-    assert.deepEqual(trustOf(custom, "-review")[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"], [`repo:${REPOSITORY}:environment:pr-stacks`]);
+    assert.deepEqual(trustOf(custom, "-review")[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"], [
+      `repo:${REPOSITORY}:environment:pr-stacks`,
+    ]);
     await assert.rejects(
       runOfflineStack("github", { githubRepository: REPOSITORY, reviewEnvironment: "production" }, BOOTSTRAP),
       /reviewEnvironment=production is also the production environment; the review stacks' jobs need an environment of their own/,
@@ -194,20 +241,38 @@ describe("OIDC bootstrap program under mocks", () => {
       for (const action of statement.Action) assert.doesNotMatch(action, /^\*$|^[\w-]+:\*$/, `${statement.Sid}: ${action}`);
       if ([].concat(statement.Resource).includes("*" as never)) {
         // The stack's region, or us-east-1 where CloudFront, Route 53 and CloudFront's WAF scope answer.
-        assert.ok(["ap-northeast-1", "us-east-1"].includes(statement.Condition?.StringEquals?.["aws:RequestedRegion"]), `${statement.Sid} has Resource * without a region limit`);
+        assert.ok(
+          ["ap-northeast-1", "us-east-1"].includes(statement.Condition?.StringEquals?.["aws:RequestedRegion"]),
+          `${statement.Sid} has Resource * without a region limit`,
+        );
       } else {
-        for (const resource of [].concat(statement.Resource) as string[]) assert.match(resource, /boyacky-|role\/boyacky\/|aws-service-role|^arn:aws:route53:::(hostedzone|change)\/\*$|:certificate\/\*$|:delivery:\*$|\/managedruleset\//, `${statement.Sid}: ${resource}`);
+        for (const resource of [].concat(statement.Resource) as string[])
+          assert.match(
+            resource,
+            /boyacky-|role\/boyacky\/|aws-service-role|^arn:aws:route53:::(hostedzone|change)\/\*$|:certificate\/\*$|:delivery:\*$|\/managedruleset\//,
+            `${statement.Sid}: ${resource}`,
+          );
       }
     }
     const passRole = statements.find((statement: { Action: string[] }) => statement.Action.includes("iam:PassRole"));
-    assert.deepEqual(passRole.Condition.StringEquals["iam:PassedToService"], ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com", "scheduler.amazonaws.com"]);
+    assert.deepEqual(passRole.Condition.StringEquals["iam:PassedToService"], [
+      "ecs-tasks.amazonaws.com",
+      "ecs.amazonaws.com",
+      "scheduler.amazonaws.com",
+    ]);
   });
 
   it("IAM actions reach the stacks' roles only, never the bootstrap's own roles", () => {
-    const statements: { Action: string[]; Resource: string | string[] }[] = JSON.parse(one(stack, T.rolePolicy, "-deploy").inputs.policy).Statement;
-    const iam = statements.filter((statement) => statement.Action.some((action) => action.startsWith("iam:") && action !== "iam:CreateServiceLinkedRole"));
+    const statements: { Action: string[]; Resource: string | string[] }[] = JSON.parse(
+      one(stack, T.rolePolicy, "-deploy").inputs.policy,
+    ).Statement;
+    const iam = statements.filter((statement) =>
+      statement.Action.some((action) => action.startsWith("iam:") && action !== "iam:CreateServiceLinkedRole"),
+    );
     assert.ok(iam.length > 0);
-    const bootstrapRoles = ofType(stack, T.role).map((role) => `arn:aws:iam::${MOCK_ACCOUNT}:role${role.inputs.path ?? "/"}${role.state.name}`);
+    const bootstrapRoles = ofType(stack, T.role).map(
+      (role) => `arn:aws:iam::${MOCK_ACCOUNT}:role${role.inputs.path ?? "/"}${role.state.name}`,
+    );
     const stackRole = `arn:aws:iam::${MOCK_ACCOUNT}:role${STACK_ROLE_PATH}boyacky-dev-task-1a2b3c4`;
     for (const statement of iam) {
       const matches = (arn: string) => [statement.Resource].flat().some((pattern) => arnMatches(pattern, arn));
@@ -219,8 +284,10 @@ describe("OIDC bootstrap program under mocks", () => {
   it("a self-managed state bucket: both roles may read the state, only the deploy role writes it (and its locks)", async () => {
     const withBucket = await runOfflineStack("github", { githubRepository: REPOSITORY, stateBucket: "my-boyacky-state" }, BOOTSTRAP);
     const grants = (roleSuffix: string, action: string, resource: string) =>
-      JSON.parse(one(withBucket, T.rolePolicy, roleSuffix).inputs.policy).Statement.some((statement: { Action: string[]; Resource: string | string[] }) =>
-        statement.Action.includes(action) && [statement.Resource].flat().some((pattern) => arnMatches(pattern, resource)));
+      JSON.parse(one(withBucket, T.rolePolicy, roleSuffix).inputs.policy).Statement.some(
+        (statement: { Action: string[]; Resource: string | string[] }) =>
+          statement.Action.includes(action) && [statement.Resource].flat().some((pattern) => arnMatches(pattern, resource)),
+      );
     const checkpoint = "arn:aws:s3:::my-boyacky-state/.pulumi/stacks/boyacky/dev.json";
     const lock = "arn:aws:s3:::my-boyacky-state/.pulumi/locks/organization/boyacky/dev/1234.json";
     for (const role of ["-deploy", "-preview"]) {
@@ -233,8 +300,15 @@ describe("OIDC bootstrap program under mocks", () => {
     }
     assert.ok(!grants("-deploy", "s3:GetObject", "arn:aws:s3:::someone-elses-bucket/x"));
     // Without a state bucket, neither role can touch any bucket outside the stacks' own.
-    assert.ok(!JSON.parse(one(stack, T.rolePolicy, "-preview").inputs.policy).Statement.some((statement: { Action: string[] }) => statement.Action.some((action) => action.startsWith("s3:"))));
-    await assert.rejects(runOfflineStack("github", { githubRepository: REPOSITORY, stateBucket: "s3://my-boyacky-state" }, BOOTSTRAP), /stateBucket=s3:\/\/my-boyacky-state is not an S3 bucket name; give the bucket's name only/);
+    assert.ok(
+      !JSON.parse(one(stack, T.rolePolicy, "-preview").inputs.policy).Statement.some((statement: { Action: string[] }) =>
+        statement.Action.some((action) => action.startsWith("s3:")),
+      ),
+    );
+    await assert.rejects(
+      runOfflineStack("github", { githubRepository: REPOSITORY, stateBucket: "s3://my-boyacky-state" }, BOOTSTRAP),
+      /stateBucket=s3:\/\/my-boyacky-state is not an S3 bucket name; give the bucket's name only/,
+    );
   });
 
   it("reuses an existing OIDC provider instead of creating a second one", async () => {
@@ -247,7 +321,10 @@ describe("OIDC bootstrap program under mocks", () => {
   it("refuses to run without a valid repository, saying how to set it", async () => {
     await assert.rejects(runOfflineStack("github", {}, BOOTSTRAP), (error: Error) => {
       assert.ok(error instanceof OfflineStackError);
-      assert.match(error.message, /githubRepository= is not a repository; set it with `pulumi config set githubRepository <owner>\/<name>`/);
+      assert.match(
+        error.message,
+        /githubRepository= is not a repository; set it with `pulumi config set githubRepository <owner>\/<name>`/,
+      );
       return true;
     });
     await assert.rejects(runOfflineStack("github", { githubRepository: "*/*" }, BOOTSTRAP), /githubRepository=\*\/\* is not a repository/);

@@ -50,7 +50,11 @@ describe("stack configuration", () => {
 
   const cases: [string, Record<string, string>, RegExp][] = [
     ["a CPU size Fargate does not have", { cpu: "300" }, /^boyacky:cpu=300 is not a Fargate size; use 256, 512, 1024/],
-    ["memory not allowed with the CPU", { cpu: "256", memory: "4096" }, /^boyacky:memory=4096 is not allowed with boyacky:cpu=256; use 512, 1024, 2048$/],
+    [
+      "memory not allowed with the CPU",
+      { cpu: "256", memory: "4096" },
+      /^boyacky:memory=4096 is not allowed with boyacky:cpu=256; use 512, 1024, 2048$/,
+    ],
     ["an unknown egress mode", { egressMode: "vpn" }, /^boyacky:egressMode=vpn is not allowed; use one of public, endpoints, nat$/],
     ["an unknown NAT layout", { natGateways: "two" }, /^boyacky:natGateways=two is not allowed; use one of single, perAz$/],
     ["a public VPC range", { vpcCidr: "8.8.0.0/16" }, /^boyacky:vpcCidr=8\.8\.0\.0\/16 is not valid; use a private IPv4 range/],
@@ -58,23 +62,38 @@ describe("stack configuration", () => {
     ["a non-integer count", { desiredCount: "two" }, /^boyacky:desiredCount=two is not valid; use a whole number from 0 to 100$/],
     ["min above max", { minCount: "3", maxCount: "2", desiredCount: "2" }, /^boyacky:minCount=3 is above boyacky:maxCount=2/],
     ["desired outside the autoscaling range", { desiredCount: "5" }, /^boyacky:desiredCount=5 is outside minCount\.\.maxCount \(1\.\.2\)/],
-    ["a retention CloudWatch refuses", { logRetentionDays: "10" }, /^boyacky:logRetentionDays=10 is not a CloudWatch Logs retention; use 1, 3, 5, 7, 14, 30/],
+    [
+      "a retention CloudWatch refuses",
+      { logRetentionDays: "10" },
+      /^boyacky:logRetentionDays=10 is not a CloudWatch Logs retention; use 1, 3, 5, 7, 14, 30/,
+    ],
     ["a malformed certificate", { certificateArn: "my-cert" }, /^boyacky:certificateArn=my-cert is not valid; use an ACM certificate ARN/],
     ["an unknown time zone", { timeZone: "Mars/Olympus" }, /^boyacky:timeZone=Mars\/Olympus is not a known IANA time zone/],
     ["a page size over 100", { pageSize: "500" }, /^boyacky:pageSize=500 is not valid; use a whole number from 1 to 100$/],
     ["a non-boolean", { protectData: "yes" }, /^boyacky:protectData=yes is not valid; use true or false$/],
-    ["a CPU target out of range", { cpuTargetPercent: "99" }, /^boyacky:cpuTargetPercent=99 is not valid; use a whole number from 10 to 90$/],
+    [
+      "a CPU target out of range",
+      { cpuTargetPercent: "99" },
+      /^boyacky:cpuTargetPercent=99 is not valid; use a whole number from 10 to 90$/,
+    ],
   ];
   for (const [what, overrides, message] of cases) {
     it(`refuses ${what}, naming the key, the value and what is allowed`, () => {
       const problems = problemsOf(overrides);
-      assert.ok(problems.some((problem) => message.test(problem)), `no problem matched ${message}: ${JSON.stringify(problems)}`);
+      assert.ok(
+        problems.some((problem) => message.test(problem)),
+        `no problem matched ${message}: ${JSON.stringify(problems)}`,
+      );
     });
   }
 
   it("refuses a missing or malformed region", () => {
     for (const region of ["", "tokyo"]) {
-      assert.ok(problemsOf({}, region).some((problem) => /^aws:region=\S* is not an AWS region; set it with `pulumi config set aws:region/.test(problem)));
+      assert.ok(
+        problemsOf({}, region).some((problem) =>
+          /^aws:region=\S* is not an AWS region; set it with `pulumi config set aws:region/.test(problem),
+        ),
+      );
     }
   });
 

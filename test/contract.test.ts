@@ -19,7 +19,8 @@ import { containerDefinition, one } from "./support/stackQueries";
 function composeProblems(text: string): string[] {
   const app = (parse(text) as { services: Record<string, any> }).services.app;
   const problems: string[] = [];
-  if (String(app.environment?.PORT) !== String(CONTAINER_PORT)) problems.push(`PORT is ${app.environment?.PORT}, the contract's port is ${CONTAINER_PORT}`);
+  if (String(app.environment?.PORT) !== String(CONTAINER_PORT))
+    problems.push(`PORT is ${app.environment?.PORT}, the contract's port is ${CONTAINER_PORT}`);
   const containerPorts = (app.ports ?? []).map((mapping: string) => Number(String(mapping).split(":").pop()));
   if (!containerPorts.includes(CONTAINER_PORT)) problems.push(`no port mapping to the container's ${CONTAINER_PORT}`);
   if (app.user !== undefined && app.user !== CONTAINER_USER) problems.push(`user is ${app.user}, the contract's is ${CONTAINER_USER}`);
@@ -31,15 +32,18 @@ function taskProblems(stack: OfflineStack): string[] {
   const container = containerDefinition(stack);
   const targetGroup = one(stack, T.targetGroup, "-tg");
   const problems: string[] = [];
-  if (JSON.stringify(container.portMappings) !== JSON.stringify([{ containerPort: CONTAINER_PORT, protocol: "tcp" }])) problems.push("port mapping");
+  if (JSON.stringify(container.portMappings) !== JSON.stringify([{ containerPort: CONTAINER_PORT, protocol: "tcp" }]))
+    problems.push("port mapping");
   if (container.user !== CONTAINER_USER) problems.push(`user ${container.user}`);
   if (targetGroup.inputs.port !== CONTAINER_PORT) problems.push(`target group port ${targetGroup.inputs.port}`);
   if (targetGroup.inputs.healthCheck.path !== HEALTH_PATH) problems.push(`health check path ${targetGroup.inputs.healthCheck.path}`);
-  if (!(container.stopTimeout > SHUTDOWN_TIMEOUT_MS / 1000)) problems.push(`stop timeout ${container.stopTimeout} s is not above the app's shutdown timeout`);
+  if (!(container.stopTimeout > SHUTDOWN_TIMEOUT_MS / 1000))
+    problems.push(`stop timeout ${container.stopTimeout} s is not above the app's shutdown timeout`);
   return problems;
 }
 
-const environmentOf = (stack: OfflineStack) => Object.fromEntries(containerDefinition(stack).environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+const environmentOf = (stack: OfflineStack) =>
+  Object.fromEntries(containerDefinition(stack).environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
 
 describe("the contract between the app and the infrastructure", () => {
   const { cookieSecret: _unused, ...defaults } = loadConfig({});
@@ -70,13 +74,21 @@ describe("the contract between the app and the infrastructure", () => {
   });
 
   it("the task definitions' environment is one the app reads back into the stack's settings", async () => {
-    for (const stack of [await runOfflineStack("dev"), await runOfflineStack("prod"), await runOfflineStack("dev", { edge: "none", grumbleRetentionDays: "7" })]) {
+    for (const stack of [
+      await runOfflineStack("dev"),
+      await runOfflineStack("prod"),
+      await runOfflineStack("dev", { edge: "none", grumbleRetentionDays: "7" }),
+    ]) {
       const environment = environmentOf(stack);
       const config = loadConfig(environment);
       assert.equal(config.tableName, stack.outputs.tableName);
       assert.equal(config.port, CONTAINER_PORT);
       assert.equal(config.trustedProxies.kind, "cidrs");
-      assert.deepEqual(appEnvironment(config), Object.fromEntries(Object.entries(environment).filter(([name]) => name !== "NODE_ENV")), "nothing the app would not read");
+      assert.deepEqual(
+        appEnvironment(config),
+        Object.fromEntries(Object.entries(environment).filter(([name]) => name !== "NODE_ENV")),
+        "nothing the app would not read",
+      );
       assert.deepEqual(taskProblems(stack), [], stack.stack);
     }
   });
@@ -85,7 +97,10 @@ describe("the contract between the app and the infrastructure", () => {
     const text = readFileSync(path.join(PROJECT_ROOT, "compose.yaml"), "utf8");
     assert.deepEqual(composeProblems(text), []);
     const drifted = text.replace(/PORT: "8080"/, 'PORT: "3000"').replace(/:8080"/g, ':3000"');
-    assert.deepEqual(composeProblems(drifted), [`PORT is 3000, the contract's port is ${CONTAINER_PORT}`, `no port mapping to the container's ${CONTAINER_PORT}`]);
+    assert.deepEqual(composeProblems(drifted), [
+      `PORT is 3000, the contract's port is ${CONTAINER_PORT}`,
+      `no port mapping to the container's ${CONTAINER_PORT}`,
+    ]);
   });
 
   it("app/Dockerfile runs as the node user (uid 1000 in the official image) and exposes the contract's port", () => {

@@ -6,7 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { deployStatements, previewStatements, reviewStatements } from "../bootstrap/deployPermissions";
-import { byMockId, MOCK_ACCOUNT, mockIdOf, type OfflineResource, type OfflineStack, ofType, runOfflineStack } from "../scripts/offlineStack";
+import {
+  byMockId,
+  MOCK_ACCOUNT,
+  mockIdOf,
+  type OfflineResource,
+  type OfflineStack,
+  ofType,
+  runOfflineStack,
+} from "../scripts/offlineStack";
 import { T } from "../scripts/resourceTypes";
 import { DEPENDENCY_RULES } from "./support/awsDependencies";
 import { VALUE_RULES, type ValueRule } from "./support/awsValueRules";
@@ -37,7 +45,9 @@ function valuesAt(resource: OfflineResource, property: string): unknown[] {
  * The provider's inputs reach the mocks JSON-encoded.
  */
 function withDefaultTags(stack: OfflineStack, resource: OfflineResource): OfflineResource {
-  const provider = stack.resources.find((candidate) => candidate.type === "pulumi:providers:aws" && candidate.inputs.defaultTags !== undefined);
+  const provider = stack.resources.find(
+    (candidate) => candidate.type === "pulumi:providers:aws" && candidate.inputs.defaultTags !== undefined,
+  );
   if (!provider || !resource.type.startsWith("aws:")) return resource;
   const defaults = JSON.parse(String(provider.inputs.defaultTags)).tags as Record<string, string>;
   return { ...resource, inputs: { ...resource.inputs, tags: { ...defaults, ...(resource.inputs.tags ?? {}) } } };
@@ -46,7 +56,8 @@ function withDefaultTags(stack: OfflineStack, resource: OfflineResource): Offlin
 /** What is wrong with a value under a rule, or undefined. */
 function violation(rule: ValueRule, value: unknown): string | undefined {
   if (rule.oneOf && !rule.oneOf.includes(value as string | number)) return `is not one of ${rule.oneOf.join(", ")}`;
-  if (rule.range && !(typeof value === "number" && value >= rule.range[0] && value <= rule.range[1])) return `is outside ${rule.range[0]}..${rule.range[1]}`;
+  if (rule.range && !(typeof value === "number" && value >= rule.range[0] && value <= rule.range[1]))
+    return `is outside ${rule.range[0]}..${rule.range[1]}`;
   if (rule.pattern || rule.minLength !== undefined || rule.maxLength !== undefined) {
     if (typeof value !== "string") return "is not a string";
     const length = [...value].length;
@@ -65,7 +76,10 @@ function dependenciesOf(stack: OfflineStack, resource: OfflineResource): Set<Off
     );
     const inputs = JSON.stringify(from.inputs);
     const referenced = stack.resources.filter(
-      (candidate) => candidate !== from && (inputs.includes(JSON.stringify(mockIdOf(candidate))) || (typeof candidate.state.arn === "string" && candidate.type.startsWith("aws:") && inputs.includes(candidate.state.arn))),
+      (candidate) =>
+        candidate !== from &&
+        (inputs.includes(JSON.stringify(mockIdOf(candidate))) ||
+          (typeof candidate.state.arn === "string" && candidate.type.startsWith("aws:") && inputs.includes(candidate.state.arn))),
     );
     return [...explicit, ...referenced];
   };
@@ -91,7 +105,9 @@ function scopedArnOf(stack: OfflineStack, resource: OfflineResource): string | u
       return `arn:aws:iam::${MOCK_ACCOUNT}:role${resource.inputs.path ?? "/"}${resource.state.name}`;
     case T.rolePolicy:
     case T.rolePolicyAttachment: {
-      const role = byMockId(stack, T.role, resource.inputs.role) ?? ofType(stack, T.role).find((candidate) => candidate.state.name === resource.inputs.role);
+      const role =
+        byMockId(stack, T.role, resource.inputs.role) ??
+        ofType(stack, T.role).find((candidate) => candidate.state.name === resource.inputs.role);
       return role && scopedArnOf(stack, role);
     }
     case T.bucket:
@@ -109,7 +125,9 @@ function scopedArnOf(stack: OfflineStack, resource: OfflineResource): string | u
     case T.lifecyclePolicy:
       return `arn:aws:ecr:${REGION}:${MOCK_ACCOUNT}:repository/${resource.inputs.repository}`;
     case T.image:
-      return `arn:aws:ecr:${REGION}:${MOCK_ACCOUNT}:repository/${String(resource.inputs.imageName).replace(/^[^/]+\//, "").replace(/:[^:]+$/, "")}`;
+      return `arn:aws:ecr:${REGION}:${MOCK_ACCOUNT}:repository/${String(resource.inputs.imageName)
+        .replace(/^[^/]+\//, "")
+        .replace(/:[^:]+$/, "")}`;
     case T.table:
       return `arn:aws:dynamodb:${REGION}:${MOCK_ACCOUNT}:table/${resource.state.name}`;
     default:
@@ -140,7 +158,8 @@ describe("deploy readiness: what AWS accepts, checked offline for every stack va
   const preview = previewStatements({ region: REGION, accountId: MOCK_ACCOUNT });
 
   before(async () => {
-    for (const variant of STACK_VARIANTS) stacks.push({ label: variant.label, stack: await runOfflineStack(variant.stack, variant.overrides) });
+    for (const variant of STACK_VARIANTS)
+      stacks.push({ label: variant.label, stack: await runOfflineStack(variant.stack, variant.overrides) });
   });
 
   describe("AWS value constraints (test/support/awsValueRules.ts)", () => {
@@ -148,10 +167,15 @@ describe("deploy readiness: what AWS accepts, checked offline for every stack va
       const problems: string[] = [];
       for (const { label, stack } of stacks) {
         for (const resource of stack.resources.map((candidate) => withDefaultTags(stack, candidate))) {
-          for (const rule of VALUE_RULES.filter((candidate) => candidate.types.includes(resource.type) && (candidate.when?.(resource.inputs) ?? true))) {
+          for (const rule of VALUE_RULES.filter(
+            (candidate) => candidate.types.includes(resource.type) && (candidate.when?.(resource.inputs) ?? true),
+          )) {
             for (const value of valuesAt(resource, rule.property)) {
               const wrong = violation(rule, value);
-              if (wrong) problems.push(`${label}: ${resource.name} ${rule.property} ${JSON.stringify(value)} ${wrong} (${rule.what}: ${rule.source})`);
+              if (wrong)
+                problems.push(
+                  `${label}: ${resource.name} ${rule.property} ${JSON.stringify(value)} ${wrong} (${rule.what}: ${rule.source})`,
+                );
             }
           }
         }
@@ -160,9 +184,23 @@ describe("deploy readiness: what AWS accepts, checked offline for every stack va
     });
 
     it("every rule is exercised by some resource, so the table cannot rot", () => {
-      const unused = VALUE_RULES.filter((rule) =>
-        !stacks.some(({ stack }) => stack.resources.map((resource) => withDefaultTags(stack, resource)).some((resource) => rule.types.includes(resource.type) && (rule.when?.(resource.inputs) ?? true) && valuesAt(resource, rule.property).length > 0)));
-      assert.deepEqual(unused.map((rule) => `${rule.what} (${rule.property} of ${rule.types.join(", ")})`), []);
+      const unused = VALUE_RULES.filter(
+        (rule) =>
+          !stacks.some(({ stack }) =>
+            stack.resources
+              .map((resource) => withDefaultTags(stack, resource))
+              .some(
+                (resource) =>
+                  rule.types.includes(resource.type) &&
+                  (rule.when?.(resource.inputs) ?? true) &&
+                  valuesAt(resource, rule.property).length > 0,
+              ),
+          ),
+      );
+      assert.deepEqual(
+        unused.map((rule) => `${rule.what} (${rule.property} of ${rule.types.join(", ")})`),
+        [],
+      );
     });
 
     it("every rule names its source and constrains something", () => {
@@ -182,7 +220,9 @@ describe("deploy readiness: what AWS accepts, checked offline for every stack va
 
   describe("deploy-role coverage (test/support/deployActions.ts, bootstrap/deployPermissions.ts)", () => {
     it("the table knows every resource type the program creates", () => {
-      const types = new Set(stacks.flatMap(({ stack }) => stack.resources.map((resource) => resource.type)).filter((type) => /^(aws|docker):/.test(type)));
+      const types = new Set(
+        stacks.flatMap(({ stack }) => stack.resources.map((resource) => resource.type)).filter((type) => /^(aws|docker):/.test(type)),
+      );
       assert.deepEqual([...types].filter((type) => !(type in DEPLOY_ACTIONS)).sort(), []);
     });
 
@@ -202,7 +242,8 @@ describe("deploy readiness: what AWS accepts, checked offline for every stack va
               const region = requestedRegionOf(resource, action);
               const grants = grantsOf(deploy, action);
               if (grants.length === 0) missing.add(`${action} (${resource.type}; ${group.source})`);
-              else if (!grants.some((statement) => allowsRegion(statement, region))) missing.add(`${action} in ${region} (${label}: ${resource.type})`);
+              else if (!grants.some((statement) => allowsRegion(statement, region)))
+                missing.add(`${action} in ${region} (${label}: ${resource.type})`);
               else if (arn && action.split(":")[0] === arnService(arn) && grantsOf(deploy, action, arn).length === 0) {
                 missing.add(`${action} on ${arn} (${label}: ${resource.type})`);
               }
@@ -239,11 +280,17 @@ describe("deploy readiness: what AWS accepts, checked offline for every stack va
     });
 
     it("the check fails when the role lacks an action: without the flow-log delivery actions it reports them", () => {
-      const without = deploy.map((statement) => ({ ...statement, Action: statement.Action.filter((action) => !action.startsWith("logs:") || !/LogDelivery$/.test(action)) }));
+      const without = deploy.map((statement) => ({
+        ...statement,
+        Action: statement.Action.filter((action) => !action.startsWith("logs:") || !/LogDelivery$/.test(action)),
+      }));
       const flowLog = stacks[0].stack.resources.find((resource) => resource.type === T.flowLog) as OfflineResource;
       const needed = groupsFor(flowLog).flatMap((group) => group.actions);
       assert.ok(needed.includes("logs:CreateLogDelivery"), "the table lists the delivery actions for flow logs to S3");
-      assert.deepEqual(needed.filter((action) => grantsOf(without, action).length === 0).sort(), ["logs:CreateLogDelivery", "logs:DeleteLogDelivery"]);
+      assert.deepEqual(needed.filter((action) => grantsOf(without, action).length === 0).sort(), [
+        "logs:CreateLogDelivery",
+        "logs:DeleteLogDelivery",
+      ]);
     });
   });
 
@@ -266,8 +313,13 @@ describe("deploy readiness: what AWS accepts, checked offline for every stack va
     });
 
     it("every rule applies to some resource of some variant", () => {
-      const unused = DEPENDENCY_RULES.filter((rule) => !stacks.some(({ stack }) => ofType(stack, rule.from).some((resource) => rule.when?.(resource) ?? true)));
-      assert.deepEqual(unused.map((rule) => rule.what), []);
+      const unused = DEPENDENCY_RULES.filter(
+        (rule) => !stacks.some(({ stack }) => ofType(stack, rule.from).some((resource) => rule.when?.(resource) ?? true)),
+      );
+      assert.deepEqual(
+        unused.map((rule) => rule.what),
+        [],
+      );
     });
   });
 });
@@ -285,8 +337,10 @@ describe("review-role coverage: what a review stack pr-<number> needs (bootstrap
       for (const group of groupsFor(resource)) {
         for (const action of group.actions) {
           const grants = grantsOf(review, action);
-          if (!grants.some((statement) => allowsRegion(statement, requestedRegionOf(resource, action)))) missing.add(`${action} (${resource.type})`);
-          else if (arn && action.split(":")[0] === arnService(arn) && grantsOf(review, action, arn).length === 0) missing.add(`${action} on ${arn}`);
+          if (!grants.some((statement) => allowsRegion(statement, requestedRegionOf(resource, action))))
+            missing.add(`${action} (${resource.type})`);
+          else if (arn && action.split(":")[0] === arnService(arn) && grantsOf(review, action, arn).length === 0)
+            missing.add(`${action} on ${arn}`);
         }
       }
     }

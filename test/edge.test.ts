@@ -13,7 +13,9 @@ function albGroupRules(stack: OfflineStack): OfflineResource[] {
 }
 
 function environmentOf(stack: OfflineStack): Record<string, string> {
-  return Object.fromEntries(containerDefinition(stack).environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+  return Object.fromEntries(
+    containerDefinition(stack).environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]),
+  );
 }
 
 describe("the CloudFront edge (edge: cloudfront, every stack by default)", () => {
@@ -30,14 +32,24 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
     for (const stack of [dev, prod]) {
       const alb = one(stack, T.loadBalancer);
       assert.equal(alb.inputs.internal, true, stack.stack);
-      const privateSubnets = ofType(stack, T.subnet).filter((subnet) => subnet.inputs.tags.tier === "private").map(mockIdOf);
+      const privateSubnets = ofType(stack, T.subnet)
+        .filter((subnet) => subnet.inputs.tags.tier === "private")
+        .map(mockIdOf);
       assert.deepEqual([...alb.inputs.subnets].sort(), privateSubnets.sort(), "VPC origins need private subnets");
       const rules = albGroupRules(stack);
-      assert.deepEqual(rules.map((rule) => [rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.prefixListId]), [[80, 80, "pl-58a04531"]]);
-      for (const rule of ofType(stack, T.ingress)) assert.ok(rule.inputs.cidrIpv4 !== "0.0.0.0/0" && rule.inputs.cidrIpv6 !== "::/0", `${rule.name} is open to the world`);
+      assert.deepEqual(
+        rules.map((rule) => [rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.prefixListId]),
+        [[80, 80, "pl-58a04531"]],
+      );
+      for (const rule of ofType(stack, T.ingress))
+        assert.ok(rule.inputs.cidrIpv4 !== "0.0.0.0/0" && rule.inputs.cidrIpv6 !== "::/0", `${rule.name} is open to the world`);
       assert.ok(stack.invokes.includes("aws:ec2/getManagedPrefixList:getManagedPrefixList"), CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST);
       const [listener] = ofType(stack, T.listener);
-      assert.deepEqual([ofType(stack, T.listener).length, listener.inputs.port, listener.inputs.defaultActions[0].type], [1, 80, "forward"], "HTTPS is the edge's");
+      assert.deepEqual(
+        [ofType(stack, T.listener).length, listener.inputs.port, listener.inputs.defaultActions[0].type],
+        [1, 80, "forward"],
+        "HTTPS is the edge's",
+      );
     }
   });
 
@@ -56,7 +68,8 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
     const distribution = one(dev, T.distribution).inputs;
     assert.equal(distribution.httpVersion, "http2and3");
     assert.equal(distribution.isIpv6Enabled, true);
-    for (const behaviour of [distribution.defaultCacheBehavior, ...distribution.orderedCacheBehaviors]) assert.equal(behaviour.viewerProtocolPolicy, "redirect-to-https");
+    for (const behaviour of [distribution.defaultCacheBehavior, ...distribution.orderedCacheBehaviors])
+      assert.equal(behaviour.viewerProtocolPolicy, "redirect-to-https");
     assert.deepEqual(distribution.viewerCertificate, { cloudfrontDefaultCertificate: true });
     assert.equal(dev.outputs.url, `https://${one(dev, T.distribution).state.domainName}`);
   });
@@ -74,7 +87,10 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
     assert.equal(assets.cachePolicyId, mockIdOf(policy));
     assert.deepEqual([policy.inputs.minTtl, policy.inputs.defaultTtl], [0, 0], "nothing cached beyond what the app's Cache-Control allows");
     const key = policy.inputs.parametersInCacheKeyAndForwardedToOrigin;
-    assert.deepEqual([key.enableAcceptEncodingGzip, key.enableAcceptEncodingBrotli, key.cookiesConfig.cookieBehavior], [true, true, "none"]);
+    assert.deepEqual(
+      [key.enableAcceptEncodingGzip, key.enableAcceptEncodingBrotli, key.cookiesConfig.cookieBehavior],
+      [true, true, "none"],
+    );
   });
 
   it("the app sees the viewer: trusts the VPC and CloudFront's ranges, reads the protocol from CloudFront's header", () => {
@@ -85,7 +101,10 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
 
   it("access logs: standard logging v2 from us-east-1 into an ACL-free bucket, after its policy", () => {
     const source = one(dev, T.logDeliverySource);
-    assert.deepEqual([source.inputs.logType, source.inputs.resourceArn, source.inputs.region], ["ACCESS_LOGS", one(dev, T.distribution).state.arn, EDGE_REGION]);
+    assert.deepEqual(
+      [source.inputs.logType, source.inputs.resourceArn, source.inputs.region],
+      ["ACCESS_LOGS", one(dev, T.distribution).state.arn, EDGE_REGION],
+    );
     const delivery = one(dev, T.logDelivery);
     assert.ok(delivery.options.dependsOn.some((name) => name.endsWith("-cdn-logs-policy")));
     const bucket = one(dev, T.bucket, "-cdn-logs");
@@ -101,7 +120,10 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
     assert.equal(one(prod, T.distribution).inputs.webAclId, acl.state.arn);
     const [common, rate] = acl.inputs.rules;
     assert.equal(common.statement.managedRuleGroupStatement.name, "AWSManagedRulesCommonRuleSet");
-    assert.deepEqual(common.statement.managedRuleGroupStatement.ruleActionOverrides.map((override: { name: string }) => override.name), [...COUNTED_COMMON_RULES]);
+    assert.deepEqual(
+      common.statement.managedRuleGroupStatement.ruleActionOverrides.map((override: { name: string }) => override.name),
+      [...COUNTED_COMMON_RULES],
+    );
     assert.deepEqual(rate.statement.rateBasedStatement, { limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 });
     assert.deepEqual(rate.action, { block: {} });
   });
@@ -115,28 +137,44 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
     it("issues the viewer certificate in us-east-1, validated by DNS in the zone, and points the domain at the distribution", () => {
       const viewer = ofType(withDomain, T.certificate).find((certificate) => certificate.inputs.domainName === DOMAIN) as OfflineResource;
       assert.deepEqual([viewer.inputs.validationMethod, viewer.inputs.region], ["DNS", EDGE_REGION]);
-      const validation = ofType(withDomain, T.certificateValidation).find((candidate) => candidate.inputs.certificateArn === viewer.state.arn) as OfflineResource;
+      const validation = ofType(withDomain, T.certificateValidation).find(
+        (candidate) => candidate.inputs.certificateArn === viewer.state.arn,
+      ) as OfflineResource;
       assert.equal(validation.inputs.region, EDGE_REGION);
       const records = ofType(withDomain, T.record);
       const validationRecord = records.find((record) => record.inputs.name === viewer.state.domainValidationOptions[0].resourceRecordName);
       assert.equal(validationRecord?.inputs.zoneId, "Z0MOCKZONE0123456789", "the zone looked up by the parent name");
       const distribution = one(withDomain, T.distribution);
       assert.deepEqual(distribution.inputs.aliases, [DOMAIN]);
-      assert.deepEqual(distribution.inputs.viewerCertificate, { acmCertificateArn: viewer.state.arn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
+      assert.deepEqual(distribution.inputs.viewerCertificate, {
+        acmCertificateArn: viewer.state.arn,
+        sslSupportMethod: "sni-only",
+        minimumProtocolVersion: "TLSv1.2_2021",
+      });
       const aliases = records.filter((record) => record.inputs.name === DOMAIN);
       assert.deepEqual(aliases.map((record) => record.inputs.type).sort(), ["A", "AAAA"]);
-      for (const record of aliases) assert.deepEqual(record.inputs.aliases[0], { name: distribution.state.domainName, zoneId: CLOUDFRONT_ALIAS_ZONE_ID, evaluateTargetHealth: false });
+      for (const record of aliases)
+        assert.deepEqual(record.inputs.aliases[0], {
+          name: distribution.state.domainName,
+          zoneId: CLOUDFRONT_ALIAS_ZONE_ID,
+          evaluateTargetHealth: false,
+        });
       assert.equal(withDomain.outputs.url, `https://${DOMAIN}`);
     });
 
     it("CloudFront reaches the ALB over HTTPS too: origin.<domain> with its own certificate, 443 the only listener", () => {
       const originName = `origin.${DOMAIN}`;
-      const originCertificate = ofType(withDomain, T.certificate).find((certificate) => certificate.inputs.domainName === originName) as OfflineResource;
+      const originCertificate = ofType(withDomain, T.certificate).find(
+        (certificate) => certificate.inputs.domainName === originName,
+      ) as OfflineResource;
       assert.equal(originCertificate.inputs.region, undefined, "the ALB's certificate is in the stack's region");
       const [listener, ...others] = ofType(withDomain, T.listener);
       assert.equal(others.length, 0);
       assert.deepEqual([listener.inputs.port, listener.inputs.protocol], [443, "HTTPS"]);
-      assert.deepEqual(albGroupRules(withDomain).map((rule) => rule.inputs.fromPort), [443]);
+      assert.deepEqual(
+        albGroupRules(withDomain).map((rule) => rule.inputs.fromPort),
+        [443],
+      );
       assert.equal(one(withDomain, T.vpcOrigin).inputs.vpcOriginEndpointConfig.originProtocolPolicy, "https-only");
       assert.equal(one(withDomain, T.distribution).inputs.origins[0].domainName, originName);
       const originRecord = ofType(withDomain, T.record).find((record) => record.inputs.name === originName);
@@ -173,10 +211,26 @@ describe("the CloudFront edge (edge: cloudfront, every stack by default)", () =>
   describe("bad combinations fail the preview with a clear message", () => {
     const refused: [string, Record<string, string>, RegExp][] = [
       ["an unknown edge", { edge: "akamai" }, /boyacky:edge=akamai is not allowed; use one of cloudfront, none/],
-      ["certificateArn and domainName", { domainName: DOMAIN, certificateArn: CERTIFICATE }, /boyacky:certificateArn and boyacky:domainName are both set; use one/],
-      ["certificateArn with the CloudFront edge", { certificateArn: CERTIFICATE }, /boyacky:certificateArn is for edge none.*set domainName instead/],
-      ["a zone without a domain", { hostedZoneId: "Z0EXAMPLEZONE123" }, /boyacky:hostedZoneId=Z0EXAMPLEZONE123 is set without boyacky:domainName/],
-      ["a malformed domain", { domainName: "Boyacky_Example" }, /boyacky:domainName=Boyacky_Example is not valid; use a lower-case DNS name/],
+      [
+        "certificateArn and domainName",
+        { domainName: DOMAIN, certificateArn: CERTIFICATE },
+        /boyacky:certificateArn and boyacky:domainName are both set; use one/,
+      ],
+      [
+        "certificateArn with the CloudFront edge",
+        { certificateArn: CERTIFICATE },
+        /boyacky:certificateArn is for edge none.*set domainName instead/,
+      ],
+      [
+        "a zone without a domain",
+        { hostedZoneId: "Z0EXAMPLEZONE123" },
+        /boyacky:hostedZoneId=Z0EXAMPLEZONE123 is set without boyacky:domainName/,
+      ],
+      [
+        "a malformed domain",
+        { domainName: "Boyacky_Example" },
+        /boyacky:domainName=Boyacky_Example is not valid; use a lower-case DNS name/,
+      ],
       ["WAF without the edge", { edge: "none", waf: "true" }, /boyacky:waf=true needs boyacky:edge=cloudfront/],
     ];
     for (const [what, overrides, message] of refused) {

@@ -23,20 +23,31 @@ describe("Osenchi, the daily export, in the Pulumi program", () => {
     assert.equal(container.name, EXPORT_CONTAINER_NAME);
     assert.equal(container.image, dev.outputs.imageRef, "the very image the service runs");
     assert.deepEqual(container.command, EXPORT_COMMAND);
-    assert.deepEqual([container.user, container.readonlyRootFilesystem, container.privileged, container.portMappings], ["1000:1000", true, false, undefined]);
-    const environment = Object.fromEntries(container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
-    assert.deepEqual([environment.BOYACKY_TABLE, environment.BOYACKY_TIME_ZONE, environment.BOYACKY_EXPORT_BUCKET], [dev.outputs.tableName, "Asia/Tokyo", dev.outputs.exportBucket]);
+    assert.deepEqual(
+      [container.user, container.readonlyRootFilesystem, container.privileged, container.portMappings],
+      ["1000:1000", true, false, undefined],
+    );
+    const environment = Object.fromEntries(
+      container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]),
+    );
+    assert.deepEqual(
+      [environment.BOYACKY_TABLE, environment.BOYACKY_TIME_ZONE, environment.BOYACKY_EXPORT_BUCKET],
+      [dev.outputs.tableName, "Asia/Tokyo", dev.outputs.exportBucket],
+    );
     assert.equal(container.logConfiguration.options["awslogs-group"], one(dev, T.logGroup, "-export-logs").state.name);
   });
 
   it("its task role has exactly the job's actions: the table's Query, Comprehend's batch sentiment, PutObject under exports/", () => {
     const policy = JSON.parse(one(dev, T.rolePolicy, "-export-task").inputs.policy);
     const bucket = one(dev, T.bucket, "-exports");
-    assert.deepEqual(policy.Statement.map((statement: any) => [statement.Action, statement.Resource]), [
-      [[...EXPORT_ACTIONS.dynamodb], one(dev, T.table).state.arn],
-      [[...EXPORT_ACTIONS.comprehend], "*"],
-      [[...EXPORT_ACTIONS.s3], `${bucket.state.arn}/${EXPORT_KEY_PREFIX}*`],
-    ]);
+    assert.deepEqual(
+      policy.Statement.map((statement: any) => [statement.Action, statement.Resource]),
+      [
+        [[...EXPORT_ACTIONS.dynamodb], one(dev, T.table).state.arn],
+        [[...EXPORT_ACTIONS.comprehend], "*"],
+        [[...EXPORT_ACTIONS.s3], `${bucket.state.arn}/${EXPORT_KEY_PREFIX}*`],
+      ],
+    );
   });
 
   it("the bucket: private, TLS-only, expiring; kept in prod, emptied on destroy in dev", () => {
@@ -49,7 +60,10 @@ describe("Osenchi, the daily export, in the Pulumi program", () => {
 
   it("EventBridge Scheduler runs it daily at 00:10 in the app's time zone, on the cluster, with the service's networking", () => {
     const schedule = one(dev, T.schedule);
-    assert.deepEqual([schedule.inputs.scheduleExpression, schedule.inputs.scheduleExpressionTimezone], ["cron(10 0 * * ? *)", "Asia/Tokyo"]);
+    assert.deepEqual(
+      [schedule.inputs.scheduleExpression, schedule.inputs.scheduleExpressionTimezone],
+      ["cron(10 0 * * ? *)", "Asia/Tokyo"],
+    );
     const target = schedule.inputs.target;
     assert.equal(target.arn, one(dev, T.cluster).state.arn);
     assert.equal(target.ecsParameters.taskDefinitionArn, one(dev, T.taskDefinition, "-export").state.arn);
@@ -76,12 +90,19 @@ describe("Osenchi, the daily export, in the Pulumi program", () => {
     assert.equal(ofType(manual, T.schedule).length, 0);
     assert.equal(ofType(manual, T.role).filter((role) => role.name.endsWith("-export-scheduler")).length, 0);
     assert.deepEqual(exportContainer(manual).command, [...EXPORT_COMMAND, "--encoding", "shift_jis"]);
-    await assert.rejects(runOfflineStack("dev", { exportSchedule: "every day" }), (error: Error) => error instanceof OfflineStackError && /boyacky:exportSchedule=every day is not valid; use a cron/.test(error.message));
+    await assert.rejects(
+      runOfflineStack("dev", { exportSchedule: "every day" }),
+      (error: Error) =>
+        error instanceof OfflineStackError && /boyacky:exportSchedule=every day is not valid; use a cron/.test(error.message),
+    );
   });
 
   it("outputs the bucket and a ready aws ecs run-task command for a manual run", () => {
     const command = String(dev.outputs.exportRunTask);
-    assert.match(command, /^aws ecs run-task --region ap-northeast-1 --cluster arn:aws:ecs:\S+ --task-definition boyacky-dev-export --launch-type FARGATE /);
+    assert.match(
+      command,
+      /^aws ecs run-task --region ap-northeast-1 --cluster arn:aws:ecs:\S+ --task-definition boyacky-dev-export --launch-type FARGATE /,
+    );
     assert.match(command, /assignPublicIp=ENABLED/);
     assert.match(command, /"command":\["node","dist\/export.js","--day","YYYY-MM-DD"\]/);
     assert.match(String(prod.outputs.exportRunTask), /assignPublicIp=DISABLED/);
@@ -90,6 +111,9 @@ describe("Osenchi, the daily export, in the Pulumi program", () => {
 
   it("the guardrails hold for it too: no new violation in prod", async () => {
     const violations = await evaluatePolicies(prod);
-    assert.deepEqual(violations.map((violation) => violation.policy), ["cloudfront-custom-certificate"]);
+    assert.deepEqual(
+      violations.map((violation) => violation.policy),
+      ["cloudfront-custom-certificate"],
+    );
   });
 });

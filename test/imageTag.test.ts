@@ -16,7 +16,10 @@ describe("image tag: a content hash of everything the build reads", () => {
   beforeEach(() => {
     context = mkdtempSync(path.join(tmpdir(), "boyacky-context-"));
     const app = path.join(PROJECT_ROOT, "app");
-    cpSync(app, context, { recursive: true, filter: (source) => !source.includes(`${path.sep}node_modules`) && !source.includes(`${path.sep}dist`) });
+    cpSync(app, context, {
+      recursive: true,
+      filter: (source) => !source.includes(`${path.sep}node_modules`) && !source.includes(`${path.sep}dist`),
+    });
   });
   afterEach(() => rmSync(context, { recursive: true, force: true }));
 

@@ -20,7 +20,6 @@ function bucketPolicyOf(stack: OfflineStack, bucket: OfflineResource) {
   return JSON.parse(companionOf(stack, bucket, T.bucketPolicy).inputs.policy);
 }
 
-
 describe("Pulumi program under mocks", function () {
   let dev: OfflineStack;
   let prod: OfflineStack;
@@ -42,7 +41,17 @@ describe("Pulumi program under mocks", function () {
       assert.equal(counts[T.natGateway], undefined);
       assert.equal(counts[T.vpcEndpoint], undefined);
       assert.equal(counts[T.securityGroup], 3, "ALB, tasks and the export job");
-      for (const type of [T.repository, T.lifecyclePolicy, T.image, T.table, T.cluster, T.service, T.loadBalancer, T.targetGroup, T.defaultSecurityGroup]) {
+      for (const type of [
+        T.repository,
+        T.lifecyclePolicy,
+        T.image,
+        T.table,
+        T.cluster,
+        T.service,
+        T.loadBalancer,
+        T.targetGroup,
+        T.defaultSecurityGroup,
+      ]) {
         assert.equal(counts[type], 1, type);
       }
       for (const type of [T.taskDefinition, T.logGroup]) {
@@ -52,7 +61,14 @@ describe("Pulumi program under mocks", function () {
       assert.equal(counts[T.role], 4, "execution and task roles; the export job's task role and its scheduler role");
       assert.equal(counts[T.scalingPolicy], 2, "CPU and requests");
       assert.equal(counts[T.flowLog], 1, "the VPC's flow log");
-      for (const type of [T.bucket, T.bucketEncryption, T.bucketPublicAccessBlock, T.bucketOwnershipControls, T.bucketLifecycle, T.bucketPolicy]) {
+      for (const type of [
+        T.bucket,
+        T.bucketEncryption,
+        T.bucketPublicAccessBlock,
+        T.bucketOwnershipControls,
+        T.bucketLifecycle,
+        T.bucketPolicy,
+      ]) {
         assert.equal(counts[type], 4, `${type}: flow logs, ALB and CloudFront access logs, exports`);
       }
     });
@@ -93,7 +109,12 @@ describe("Pulumi program under mocks", function () {
   describe("network", () => {
     it("spans two AZs with a public and a private /24 in each", () => {
       const subnets = ofType(dev, T.subnet);
-      assert.deepEqual(subnets.map((subnet) => subnet.inputs.cidrBlock).sort(), ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]);
+      assert.deepEqual(subnets.map((subnet) => subnet.inputs.cidrBlock).sort(), [
+        "10.0.0.0/24",
+        "10.0.1.0/24",
+        "10.0.2.0/24",
+        "10.0.3.0/24",
+      ]);
       assert.equal(new Set(subnets.map((subnet) => subnet.inputs.availabilityZone)).size, 2);
       assert.ok(subnets.every((subnet) => subnet.inputs.mapPublicIpOnLaunch === false));
       assert.equal(one(dev, T.vpc).inputs.cidrBlock, "10.0.0.0/16");
@@ -113,7 +134,10 @@ describe("Pulumi program under mocks", function () {
         assert.equal(flowLog.inputs.logDestinationType, "s3");
         assert.equal(flowLog.inputs.logDestination, one(stack, T.bucket, "-flow-logs").state.arn);
         assert.equal(flowLog.inputs.iamRoleArn, undefined, "S3 delivery needs no IAM role");
-        assert.ok(flowLog.options.dependsOn.some((name) => name.endsWith("-flow-logs-policy")), "created after the bucket policy that lets it write");
+        assert.ok(
+          flowLog.options.dependsOn.some((name) => name.endsWith("-flow-logs-policy")),
+          "created after the bucket policy that lets it write",
+        );
       }
     });
 
@@ -132,7 +156,10 @@ describe("Pulumi program under mocks", function () {
     it("endpoints mode: gateway endpoints on the private route tables, interface endpoints behind 443 from the VPC", () => {
       const endpoints = ofType(prod, T.vpcEndpoint);
       const services = endpoints.map((endpoint) => endpoint.inputs.serviceName).sort();
-      assert.deepEqual(services, ["comprehend", "dynamodb", "ecr.api", "ecr.dkr", "logs", "s3", "ssm"].map((service) => `com.amazonaws.ap-northeast-1.${service}`));
+      assert.deepEqual(
+        services,
+        ["comprehend", "dynamodb", "ecr.api", "ecr.dkr", "logs", "s3", "ssm"].map((service) => `com.amazonaws.ap-northeast-1.${service}`),
+      );
       for (const endpoint of endpoints) {
         if (endpoint.inputs.vpcEndpointType === "Gateway") {
           assert.equal(endpoint.inputs.routeTableIds.length, 2);
@@ -145,7 +172,10 @@ describe("Pulumi program under mocks", function () {
       assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.cidrIpv4], [443, 443, "10.0.0.0/16"]);
     });
 
-    for (const [layout, natCount] of [["single", 1], ["perAz", 2]] as const) {
+    for (const [layout, natCount] of [
+      ["single", 1],
+      ["perAz", 2],
+    ] as const) {
       it(`nat mode (${layout}): ${natCount} NAT gateway(s) and a default route from each private route table`, async () => {
         const nat = await runOfflineStack("dev", { egressMode: "nat", natGateways: layout });
         assert.equal(ofType(nat, T.natGateway).length, natCount);
@@ -199,7 +229,18 @@ describe("Pulumi program under mocks", function () {
 
     it("prod's destroy keeps exactly the data: the table and the log buckets with their settings", () => {
       const kept = prod.resources.filter((resource) => resource.options.retainOnDelete).map((resource) => resource.type);
-      assert.deepEqual([...new Set(kept)].sort(), [T.table, T.bucket, T.bucketLifecycle, T.bucketOwnershipControls, T.bucketPolicy, T.bucketPublicAccessBlock, T.bucketEncryption].sort());
+      assert.deepEqual(
+        [...new Set(kept)].sort(),
+        [
+          T.table,
+          T.bucket,
+          T.bucketLifecycle,
+          T.bucketOwnershipControls,
+          T.bucketPolicy,
+          T.bucketPublicAccessBlock,
+          T.bucketEncryption,
+        ].sort(),
+      );
       assert.equal(dev.resources.filter((resource) => resource.options.retainOnDelete).length, 0, "dev leaves nothing behind");
     });
   });
@@ -212,9 +253,15 @@ describe("Pulumi program under mocks", function () {
     it("without the edge, the ALB admits 80 from anywhere over IPv4 and IPv6, and only sends to the container port", () => {
       const alb = groupOf(noEdge, "-alb");
       const rules = ofType(noEdge, T.ingress).filter((rule) => rule.inputs.securityGroupId === alb);
-      assert.deepEqual(rules.map((rule) => [rule.inputs.fromPort, rule.inputs.cidrIpv4 ?? rule.inputs.cidrIpv6]).sort(), [[80, "0.0.0.0/0"], [80, "::/0"]]);
+      assert.deepEqual(rules.map((rule) => [rule.inputs.fromPort, rule.inputs.cidrIpv4 ?? rule.inputs.cidrIpv6]).sort(), [
+        [80, "0.0.0.0/0"],
+        [80, "::/0"],
+      ]);
       const egress = ofType(noEdge, T.egress).filter((rule) => rule.inputs.securityGroupId === alb);
-      assert.deepEqual(egress.map((rule) => [rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.cidrIpv4]), [[CONTAINER_PORT, CONTAINER_PORT, "10.0.0.0/16"]]);
+      assert.deepEqual(
+        egress.map((rule) => [rule.inputs.fromPort, rule.inputs.toPort, rule.inputs.cidrIpv4]),
+        [[CONTAINER_PORT, CONTAINER_PORT, "10.0.0.0/16"]],
+      );
     });
 
     it("tasks admit only the container port, only from the ALB's group", () => {
@@ -264,7 +311,11 @@ describe("Pulumi program under mocks", function () {
       assert.equal(image.inputs.build.platform, "linux/amd64");
       assert.equal(image.inputs.build.context, "./app");
       assert.equal(image.inputs.build.dockerfile, "./app/Dockerfile");
-      assert.match(image.inputs.imageName, new RegExp(`^${dev.outputs.repositoryUrl}:[0-9a-f]{16}$`), "tagged by the build's content hash (test/imageTag.test.ts)");
+      assert.match(
+        image.inputs.imageName,
+        new RegExp(`^${dev.outputs.repositoryUrl}:[0-9a-f]{16}$`),
+        "tagged by the build's content hash (test/imageTag.test.ts)",
+      );
       assert.equal(image.inputs.registry.server, dev.outputs.repositoryUrl);
       assert.equal(image.inputs.registry.username, "AWS");
       assert.equal(image.inputs.registry.password, "mock-ecr-token");
@@ -324,14 +375,18 @@ describe("Pulumi program under mocks", function () {
     });
 
     it("environment wires the app to the table, region and time zone", () => {
-      const environment = Object.fromEntries(containerDefinition(dev).environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+      const environment = Object.fromEntries(
+        containerDefinition(dev).environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]),
+      );
       assert.equal(environment.BOYACKY_TABLE, dev.outputs.tableName);
       assert.equal(environment.AWS_REGION, "ap-northeast-1");
       assert.equal(environment.BOYACKY_TIME_ZONE, "Asia/Tokyo");
       assert.equal(environment.PORT, "8080");
       assert.equal(environment.BOYACKY_TRUST_PROXY, undefined, "trusting every hop let a client pick its IP");
       assert.equal(environment.BOYACKY_TRUSTED_PROXIES.split(",")[0], "10.0.0.0/16", "the VPC, where the ALB's nodes are");
-      const noEdgeEnvironment = Object.fromEntries(containerDefinition(noEdge).environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+      const noEdgeEnvironment = Object.fromEntries(
+        containerDefinition(noEdge).environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]),
+      );
       assert.equal(noEdgeEnvironment.BOYACKY_TRUSTED_PROXIES, "10.0.0.0/16", "without the edge, only the ALB's nodes are proxies");
       assert.ok(!Object.keys(environment).some((key) => /SECRET|ACCESS_KEY|PASSWORD/.test(key)), "no credentials in the environment");
     });
@@ -343,13 +398,24 @@ describe("Pulumi program under mocks", function () {
       assert.deepEqual(parameter.options.ignoreChanges, ["value"], "generated once: a new secret would break every open form");
       assert.deepEqual(containerDefinition(dev).secrets, [{ name: "BOYACKY_COOKIE_SECRET", valueFrom: parameter.state.arn }]);
       const policy = JSON.parse(one(dev, T.rolePolicy, "-execution-secrets").inputs.policy);
-      assert.deepEqual(policy.Statement, [{ Sid: "ReadTheAppSecrets", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [parameter.state.arn] }]);
-      assert.ok(!JSON.stringify(ofType(dev, T.rolePolicy).filter((rolePolicy) => !rolePolicy.name.endsWith("-execution-secrets")).map((rolePolicy) => rolePolicy.inputs.policy)).includes("ssm:GetParameters"), "no other role reads it");
+      assert.deepEqual(policy.Statement, [
+        { Sid: "ReadTheAppSecrets", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [parameter.state.arn] },
+      ]);
+      assert.ok(
+        !JSON.stringify(
+          ofType(dev, T.rolePolicy)
+            .filter((rolePolicy) => !rolePolicy.name.endsWith("-execution-secrets"))
+            .map((rolePolicy) => rolePolicy.inputs.policy),
+        ).includes("ssm:GetParameters"),
+        "no other role reads it",
+      );
     });
 
     it("stop timeout and draining are consistent with the app's shutdown timeout", () => {
       const container = containerDefinition(dev);
-      const environment = Object.fromEntries(container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+      const environment = Object.fromEntries(
+        container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]),
+      );
       const appShutdownSeconds = Number(environment.BOYACKY_SHUTDOWN_TIMEOUT_MS) / 1000;
       assert.equal(appShutdownSeconds, SHUTDOWN_TIMEOUT_MS / 1000);
       assert.equal(container.stopTimeout, STOP_TIMEOUT_SECONDS);
@@ -374,7 +440,8 @@ describe("Pulumi program under mocks", function () {
         for (const rolePolicy of ofType(stack, T.rolePolicy)) {
           for (const statement of JSON.parse(rolePolicy.inputs.policy).Statement) {
             for (const action of [].concat(statement.Action)) assert.doesNotMatch(action, /(^|:)\*$/, rolePolicy.name);
-            if ([].concat(statement.Resource).includes("*" as never)) assert.deepEqual(statement.Action, ["comprehend:BatchDetectSentiment"], rolePolicy.name);
+            if ([].concat(statement.Resource).includes("*" as never))
+              assert.deepEqual(statement.Action, ["comprehend:BatchDetectSentiment"], rolePolicy.name);
           }
         }
       }
@@ -383,10 +450,17 @@ describe("Pulumi program under mocks", function () {
     it("roles trust ECS tasks (or, for the export's schedule, EventBridge Scheduler) of this account only; execution role uses the managed policy", () => {
       for (const role of ofType(dev, T.role)) {
         const statement = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
-        assert.equal(statement.Principal.Service, role.name.endsWith("-export-scheduler") ? "scheduler.amazonaws.com" : "ecs-tasks.amazonaws.com", role.name);
+        assert.equal(
+          statement.Principal.Service,
+          role.name.endsWith("-export-scheduler") ? "scheduler.amazonaws.com" : "ecs-tasks.amazonaws.com",
+          role.name,
+        );
         assert.equal(statement.Condition.StringEquals["aws:SourceAccount"], "123456789012");
       }
-      assert.equal(one(dev, T.rolePolicyAttachment).inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy");
+      assert.equal(
+        one(dev, T.rolePolicyAttachment).inputs.policyArn,
+        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+      );
     });
   });
 
@@ -396,7 +470,9 @@ describe("Pulumi program under mocks", function () {
       assert.equal(alb.inputs.internal, false);
       assert.equal(alb.inputs.loadBalancerType, "application");
       assert.equal(alb.inputs.dropInvalidHeaderFields, true);
-      const publicSubnets = ofType(noEdge, T.subnet).filter((subnet) => subnet.inputs.tags.tier === "public").map(mockIdOf);
+      const publicSubnets = ofType(noEdge, T.subnet)
+        .filter((subnet) => subnet.inputs.tags.tier === "public")
+        .map(mockIdOf);
       assert.deepEqual([...alb.inputs.subnets].sort(), publicSubnets.sort());
     });
 
@@ -405,7 +481,10 @@ describe("Pulumi program under mocks", function () {
         const alb = one(stack, T.loadBalancer);
         const bucket = one(stack, T.bucket, "-alb-logs");
         assert.deepEqual(alb.inputs.accessLogs, { bucket: mockIdOf(bucket), enabled: true });
-        assert.ok(alb.options.dependsOn.some((name) => name.endsWith("-alb-logs-policy")), "AWS checks it can write when access logs are turned on");
+        assert.ok(
+          alb.options.dependsOn.some((name) => name.endsWith("-alb-logs-policy")),
+          "AWS checks it can write when access logs are turned on",
+        );
         const [allow] = bucketPolicyOf(stack, bucket).Statement.filter((statement: any) => statement.Effect === "Allow");
         assert.deepEqual(allow.Principal, { Service: ELB_LOG_DELIVERY_SERVICE });
         assert.equal(allow.Action, "s3:PutObject");
@@ -427,7 +506,11 @@ describe("Pulumi program under mocks", function () {
     it("auto-named within AWS's 32-character limit (no fixed names, so replacement works)", () => {
       for (const stack of [dev, prod]) {
         for (const resource of [one(stack, T.loadBalancer), ...ofType(stack, T.targetGroup)]) {
-          assert.equal(resource.inputs.name, undefined, "names are generated, so a replacement can be created before the old one is deleted");
+          assert.equal(
+            resource.inputs.name,
+            undefined,
+            "names are generated, so a replacement can be created before the old one is deleted",
+          );
           assert.ok(resource.state.name.length <= 32, `${resource.state.name} is over 32 characters`);
         }
       }
@@ -451,7 +534,9 @@ describe("Pulumi program under mocks", function () {
       assert.equal(tls?.inputs.certificateArn, CERTIFICATE);
       assert.equal(tls?.inputs.defaultActions[0].type, "forward");
       const albGroup = mockIdOf(one(https, T.securityGroup, "-alb"));
-      const ports = ofType(https, T.ingress).filter((rule) => rule.inputs.securityGroupId === albGroup).map((rule) => rule.inputs.fromPort);
+      const ports = ofType(https, T.ingress)
+        .filter((rule) => rule.inputs.securityGroupId === albGroup)
+        .map((rule) => rule.inputs.fromPort);
       assert.deepEqual(ports.sort(), [443, 443, 80, 80]);
       assert.match(https.outputs.url, /^https:\/\//);
     });
@@ -466,7 +551,10 @@ describe("Pulumi program under mocks", function () {
       assert.equal(service.inputs.enableExecuteCommand, false);
       assert.ok(service.inputs.healthCheckGracePeriodSeconds > 0);
       assert.equal(service.inputs.loadBalancers[0].containerPort, 8080);
-      assert.ok(service.options.dependsOn.some((name) => name.endsWith("-http")), "starts after its listener exists");
+      assert.ok(
+        service.options.dependsOn.some((name) => name.endsWith("-http")),
+        "starts after its listener exists",
+      );
     });
 
     it("public IP only in public mode; tasks in public subnets in dev and private subnets in prod", () => {
@@ -475,8 +563,14 @@ describe("Pulumi program under mocks", function () {
       assert.equal(devService.assignPublicIp, true);
       assert.equal(prodService.assignPublicIp, false);
       const tierOf = (stack: OfflineStack, id: string) => byMockId(stack, T.subnet, id)?.inputs.tags.tier;
-      assert.deepEqual(devService.subnets.map((id: string) => tierOf(dev, id)), ["public", "public"]);
-      assert.deepEqual(prodService.subnets.map((id: string) => tierOf(prod, id)), ["private", "private"]);
+      assert.deepEqual(
+        devService.subnets.map((id: string) => tierOf(dev, id)),
+        ["public", "public"],
+      );
+      assert.deepEqual(
+        prodService.subnets.map((id: string) => tierOf(prod, id)),
+        ["private", "private"],
+      );
     });
 
     it("desired count and autoscaling bounds per stack, scaling on CPU and on requests per target", () => {
@@ -484,15 +578,23 @@ describe("Pulumi program under mocks", function () {
       assert.equal(one(prod, T.service).inputs.desiredCount, 2);
       const prodScaling = one(prod, T.scalingTarget).inputs;
       assert.deepEqual([prodScaling.minCapacity, prodScaling.maxCapacity], [2, 4]);
-      const metrics = ofType(prod, T.scalingPolicy).map((policy) => policy.inputs.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification);
-      assert.deepEqual(metrics.map((metric) => metric.predefinedMetricType).sort(), ["ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization"]);
+      const metrics = ofType(prod, T.scalingPolicy).map(
+        (policy) => policy.inputs.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification,
+      );
+      assert.deepEqual(metrics.map((metric) => metric.predefinedMetricType).sort(), [
+        "ALBRequestCountPerTarget",
+        "ECSServiceAverageCPUUtilization",
+      ]);
       const requests = metrics.find((metric) => metric.predefinedMetricType === "ALBRequestCountPerTarget");
       assert.match(requests.resourceLabel, /^app\/[\w-]+\/[0-9a-f]+\/targetgroup\/[\w-]+\/[0-9a-f]+$/);
     });
 
     it("cluster has Container Insights; logs have the configured retention", () => {
       assert.deepEqual(one(dev, T.cluster).inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
-      for (const [stack, days] of [[dev, 14], [prod, 90]] as const) {
+      for (const [stack, days] of [
+        [dev, 14],
+        [prod, 90],
+      ] as const) {
         for (const logGroup of ofType(stack, T.logGroup)) assert.equal(logGroup.inputs.retentionInDays, days, logGroup.name);
       }
     });
@@ -505,7 +607,10 @@ describe("Pulumi program under mocks", function () {
         // and ECS accepts a strategy change only with a new deployment.
         assert.equal(service.inputs.launchType, undefined, stack.stack);
         assert.equal(service.inputs.forceNewDeployment, true, stack.stack);
-        assert.ok(service.options.dependsOn.includes(one(stack, T.capacityProviders).name), "the cluster has the providers before the service names them");
+        assert.ok(
+          service.options.dependsOn.includes(one(stack, T.capacityProviders).name),
+          "the cluster has the providers before the service names them",
+        );
       }
       assert.deepEqual(one(dev, T.service).inputs.capacityProviderStrategies, [{ capacityProvider: "FARGATE", weight: 1 }]);
       assert.deepEqual(one(spot, T.service).inputs.capacityProviderStrategies, [

@@ -28,7 +28,10 @@ const HOURS = 730;
 /** Runs the CLI as users do; resolves with the exit code and both streams. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], { cwd: PROJECT_ROOT, maxBuffer: 20 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/plan.ts", ...args], {
+      cwd: PROJECT_ROOT,
+      maxBuffer: 20 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -77,15 +80,23 @@ describe("npm run plan", function () {
     it("prod: VPC endpoints (2 gateway, 5 interface over both AZs: SSM's for the secrets, Comprehend's for the export job) and no NAT", () => {
       const endpoints = nodes(prod, T.vpcEndpoint);
       assert.equal(endpoints.length, 7);
-      assert.ok(endpoints.every((endpoint) => endpoint.type === T.vpcEndpoint && component(prod, "boyacky:infra:Network").children.includes(endpoint)));
+      assert.ok(
+        endpoints.every(
+          (endpoint) => endpoint.type === T.vpcEndpoint && component(prod, "boyacky:infra:Network").children.includes(endpoint),
+        ),
+      );
       const interfaces = endpoints.filter((endpoint) => endpoint.details.type === "Interface");
-      assert.deepEqual(interfaces.map((endpoint) => endpoint.details.azs), [2, 2, 2, 2, 2]);
+      assert.deepEqual(
+        interfaces.map((endpoint) => endpoint.details.azs),
+        [2, 2, 2, 2, 2],
+      );
       assert.ok(interfaces.every((endpoint) => endpoint.details.privateDns === true));
       assert.equal(nodes(prod, T.natGateway).length, 0);
     });
 
     it("shows subnets with CIDR, AZ and egress, and where the tasks run", () => {
-      const subnets = (plan: Plan) => Object.fromEntries(nodes(plan, T.subnet).map((node) => [node.name.replace(/^boyacky-\w+-/, ""), node.details]));
+      const subnets = (plan: Plan) =>
+        Object.fromEntries(nodes(plan, T.subnet).map((node) => [node.name.replace(/^boyacky-\w+-/, ""), node.details]));
       const devSubnets = subnets(dev);
       assert.equal(devSubnets["public-0"].cidr, "10.0.0.0/24");
       assert.equal(devSubnets["public-0"].az, "ap-northeast-1a");
@@ -105,14 +116,23 @@ describe("npm run plan", function () {
       assert.ok((tasksGroup?.details.rules as string[]).includes("in tcp/8080 from sg boyacky-dev-alb"));
       const targetGroup = nodes(dev, T.targetGroup)[0];
       assert.equal(targetGroup.details.deregistrationDelay, `${TARGET_HEALTH.deregistrationDelaySeconds} s`);
-      assert.match(String(targetGroup.details.healthCheck), new RegExp(`/healthz .* every ${TARGET_HEALTH.intervalSeconds} s, .*healthy after ${TARGET_HEALTH.healthyThreshold}`));
+      assert.match(
+        String(targetGroup.details.healthCheck),
+        new RegExp(`/healthz .* every ${TARGET_HEALTH.intervalSeconds} s, .*healthy after ${TARGET_HEALTH.healthyThreshold}`),
+      );
       const task = nodes(dev, T.taskDefinition)[0];
       assert.match(String(task.details.size), /^0\.25 vCPU \/ 0\.5 GB/);
       assert.match(String(task.details.image), /^web: 123456789012\.dkr\.ecr\.ap-northeast-1\.amazonaws\.com\/.+@sha256:[0-9a-f]{64}$/);
       const service = nodes(prod, T.service)[0];
-      assert.deepEqual([service.details.desiredCount, service.details.autoscaling, service.details.capacity, service.details.publicIp], [2, "2..4", ["FARGATE base 0 weight 1"], false]);
+      assert.deepEqual(
+        [service.details.desiredCount, service.details.autoscaling, service.details.capacity, service.details.publicIp],
+        [2, "2..4", ["FARGATE base 0 weight 1"], false],
+      );
       assert.equal(nodes(dev, T.service)[0].details.publicIp, true);
-      assert.deepEqual(nodes(dev, T.listener).map((node) => [node.details.listen, node.details.action]), [["HTTP:80", ["forward to boyacky-dev-tg"]]]);
+      assert.deepEqual(
+        nodes(dev, T.listener).map((node) => [node.details.listen, node.details.action]),
+        [["HTTP:80", ["forward to boyacky-dev-tg"]]],
+      );
     });
 
     it("shows the data protections, which differ between dev and prod", () => {
@@ -120,10 +140,29 @@ describe("npm run plan", function () {
       assert.deepEqual([table(prod).deletionProtection, table(prod).retainOnDelete], [true, true]);
       assert.deepEqual([table(dev).deletionProtection, table(dev).retainOnDelete], [false, false]);
       assert.deepEqual([table(prod).pitr, table(dev).pitr], [true, true]);
-      assert.deepEqual([nodes(dev, T.repository)[0].details.tagMutability, nodes(dev, T.repository)[0].details.forceDelete], ["IMMUTABLE", true]);
+      assert.deepEqual(
+        [nodes(dev, T.repository)[0].details.tagMutability, nodes(dev, T.repository)[0].details.forceDelete],
+        ["IMMUTABLE", true],
+      );
       assert.equal(nodes(prod, T.repository)[0].details.forceDelete, true, "images are rebuilt from git: prod's destroy removes them too");
-      assert.deepEqual(nodes(prod, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[false, true], [false, true], [false, true], [false, true]]);
-      assert.deepEqual(nodes(dev, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]), [[true, false], [true, false], [true, false], [true, false]]);
+      assert.deepEqual(
+        nodes(prod, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]),
+        [
+          [false, true],
+          [false, true],
+          [false, true],
+          [false, true],
+        ],
+      );
+      assert.deepEqual(
+        nodes(dev, T.bucket).map((node) => [node.details.forceDestroy, node.details.retainOnDelete]),
+        [
+          [true, false],
+          [true, false],
+          [true, false],
+          [true, false],
+        ],
+      );
     });
 
     it("shows the edge: the distribution, its VPC origin, WAF and the HTTPS URL; the header says who viewers reach", () => {
@@ -139,7 +178,15 @@ describe("npm run plan", function () {
 
     it("renders as text with every section", () => {
       const text = renderPlan(dev);
-      for (const heading of ["Plan for stack dev (ap-northeast-1)", "Resources (", "Fixed monthly cost", "Per use", "Rollout floor:", "Guardrails:"]) assert.ok(text.includes(heading), heading);
+      for (const heading of [
+        "Plan for stack dev (ap-northeast-1)",
+        "Resources (",
+        "Fixed monthly cost",
+        "Per use",
+        "Rollout floor:",
+        "Guardrails:",
+      ])
+        assert.ok(text.includes(heading), heading);
       assert.ok(text.includes("├─ boyacky:infra:Network  boyacky-dev"));
       assert.ok(text.includes("ec2.Vpc  boyacky-dev-vpc"));
     });
@@ -150,9 +197,18 @@ describe("npm run plan", function () {
       assert.deepEqual(Object.keys(table.regions).sort(), ["ap-northeast-1", "us-east-1"]);
       assert.equal(table.hoursPerMonth, 730);
       const useast = pricesFor("us-east-1", table);
-      assert.deepEqual([tokyo.fargateVcpuHour.usd, tokyo.fargateGbHour.usd, useast.fargateVcpuHour.usd, useast.fargateGbHour.usd], [0.05056, 0.00553, 0.04048, 0.004445]);
-      assert.deepEqual([tokyo.albHour.usd, useast.albHour.usd, tokyo.natGatewayHour.usd, useast.natGatewayHour.usd], [0.0243, 0.0225, 0.062, 0.045]);
-      assert.deepEqual([tokyo.interfaceEndpointAzHour.usd, useast.interfaceEndpointAzHour.usd, tokyo.publicIpv4Hour.usd, useast.publicIpv4Hour.usd], [0.014, 0.01, 0.005, 0.005]);
+      assert.deepEqual(
+        [tokyo.fargateVcpuHour.usd, tokyo.fargateGbHour.usd, useast.fargateVcpuHour.usd, useast.fargateGbHour.usd],
+        [0.05056, 0.00553, 0.04048, 0.004445],
+      );
+      assert.deepEqual(
+        [tokyo.albHour.usd, useast.albHour.usd, tokyo.natGatewayHour.usd, useast.natGatewayHour.usd],
+        [0.0243, 0.0225, 0.062, 0.045],
+      );
+      assert.deepEqual(
+        [tokyo.interfaceEndpointAzHour.usd, useast.interfaceEndpointAzHour.usd, tokyo.publicIpv4Hour.usd, useast.publicIpv4Hour.usd],
+        [0.014, 0.01, 0.005, 0.005],
+      );
       assert.equal(tokyo.fargateVcpuHour.source, "https://aws.amazon.com/fargate/pricing/");
       assert.match(tokyo.natGatewayHour.asOf, /^\d{4}-\d{2}-\d{2}$/);
     });
@@ -170,12 +226,32 @@ describe("npm run plan", function () {
         outputs: {},
         invokes: [],
         resources: [
-          { type: T.taskDefinition, name: "task", parent: "c", inputs: { cpu: "256", memory: "512", runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" } }, state: {}, options: { dependsOn: [] } },
-          { type: T.service, name: "service", parent: "c", inputs: { desiredCount: 1, launchType: "FARGATE", networkConfiguration: { assignPublicIp: false } }, state: {}, options: { dependsOn: [] } },
+          {
+            type: T.taskDefinition,
+            name: "task",
+            parent: "c",
+            inputs: { cpu: "256", memory: "512", runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" } },
+            state: {},
+            options: { dependsOn: [] },
+          },
+          {
+            type: T.service,
+            name: "service",
+            parent: "c",
+            inputs: { desiredCount: 1, launchType: "FARGATE", networkConfiguration: { assignPublicIp: false } },
+            state: {},
+            options: { dependsOn: [] },
+          },
         ],
       };
       const costs = estimateCosts(stack, tokyo, HOURS);
-      assert.deepEqual(costs.lines.map((line) => [line.item, line.monthly.desired]), [["Fargate vCPU (on-demand)", 9.2272], ["Fargate memory (on-demand)", 2.01845]]);
+      assert.deepEqual(
+        costs.lines.map((line) => [line.item, line.monthly.desired]),
+        [
+          ["Fargate vCPU (on-demand)", 9.2272],
+          ["Fargate memory (on-demand)", 2.01845],
+        ],
+      );
       assert.equal(cents(costs.totals.desired), 11.25);
     });
 
@@ -186,7 +262,11 @@ describe("npm run plan", function () {
       assert.equal(cents(dev.costs.totals.max), cents(alb + 2 * task));
       assert.equal(cents(dev.costs.totals.desired), 32.63);
       const direct = await buildPlan("dev", { edge: "none" }, { guardrails: false });
-      assert.equal(cents(direct.costs.totals.desired), cents(alb + 2 * tokyo.publicIpv4Hour.usd * HOURS + task), "the internet-facing ALB pays for two public IPv4");
+      assert.equal(
+        cents(direct.costs.totals.desired),
+        cents(alb + 2 * tokyo.publicIpv4Hour.usd * HOURS + task),
+        "the internet-facing ALB pays for two public IPv4",
+      );
       assert.ok(dev.costs.totals.desired < direct.costs.totals.desired);
     });
 
@@ -199,12 +279,26 @@ describe("npm run plan", function () {
       const fixed = tokyo.albHour.usd * HOURS + 5 * 2 * 0.014 * HOURS + waf;
       assert.equal(cents(prod.costs.totals.desired), cents(fixed + 2 * fargateTaskMonthly(256, 512, tokyo, HOURS)));
       assert.equal(cents(prod.costs.totals.max), cents(fixed + 4 * fargateTaskMonthly(256, 512, tokyo, HOURS)));
-      assert.ok(["cloudfrontDataOutGb", "cloudfrontHttpsRequests10k", "wafRequestsMillion"].every((key) => prod.costs.perUse.some((charge) => charge.priceKey === key)), "CloudFront and WAF per use");
+      assert.ok(
+        ["cloudfrontDataOutGb", "cloudfrontHttpsRequests10k", "wafRequestsMillion"].every((key) =>
+          prod.costs.perUse.some((charge) => charge.priceKey === key),
+        ),
+        "CloudFront and WAF per use",
+      );
     });
 
     it("usage-based charges are listed with unit prices and never added to the totals", () => {
       const items = prod.costs.perUse.map((charge) => charge.priceKey);
-      for (const key of ["albLcuHour", "interfaceEndpointGb", "dynamodbWriteMillion", "dynamodbReadMillion", "logsIngestGb", "logsStorageGbMonth", "ecrStorageGbMonth", "customMetricMonth"]) {
+      for (const key of [
+        "albLcuHour",
+        "interfaceEndpointGb",
+        "dynamodbWriteMillion",
+        "dynamodbReadMillion",
+        "logsIngestGb",
+        "logsStorageGbMonth",
+        "ecrStorageGbMonth",
+        "customMetricMonth",
+      ]) {
         assert.ok(items.includes(key as never), key);
       }
       assert.ok(!items.includes("natGatewayGb"), "no NAT in prod");
@@ -213,20 +307,36 @@ describe("npm run plan", function () {
     });
 
     it("spot: the on-demand base at on-demand prices, every other task on FARGATE_SPOT", async () => {
-      assert.deepEqual(splitCapacity(4, [{ capacityProvider: "FARGATE", base: 1, weight: 0 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }]), { onDemand: 1, spot: 3 });
+      assert.deepEqual(
+        splitCapacity(4, [
+          { capacityProvider: "FARGATE", base: 1, weight: 0 },
+          { capacityProvider: "FARGATE_SPOT", weight: 1 },
+        ]),
+        { onDemand: 1, spot: 3 },
+      );
       assert.deepEqual(splitCapacity(3, undefined), { onDemand: 3, spot: 0 });
       const spot = await buildPlan("prod", { spot: "true", onDemandBase: "1" }, { guardrails: false });
       const fargate = spot.costs.lines.filter((line) => line.priceKey.startsWith("fargate"));
-      const sum = (keys: string[], which: "desired" | "max") => fargate.filter((line) => keys.includes(line.priceKey)).reduce((total, line) => total + line.monthly[which], 0);
+      const sum = (keys: string[], which: "desired" | "max") =>
+        fargate.filter((line) => keys.includes(line.priceKey)).reduce((total, line) => total + line.monthly[which], 0);
       assert.equal(cents(sum(["fargateVcpuHour", "fargateGbHour"], "desired")), cents(fargateTaskMonthly(256, 512, tokyo, HOURS)));
-      assert.equal(cents(sum(["fargateSpotVcpuHour", "fargateSpotGbHour"], "desired")), cents(fargateTaskMonthly(256, 512, tokyo, HOURS, true)));
-      assert.equal(cents(sum(["fargateSpotVcpuHour", "fargateSpotGbHour"], "max")), cents(3 * fargateTaskMonthly(256, 512, tokyo, HOURS, true)));
+      assert.equal(
+        cents(sum(["fargateSpotVcpuHour", "fargateSpotGbHour"], "desired")),
+        cents(fargateTaskMonthly(256, 512, tokyo, HOURS, true)),
+      );
+      assert.equal(
+        cents(sum(["fargateSpotVcpuHour", "fargateSpotGbHour"], "max")),
+        cents(3 * fargateTaskMonthly(256, 512, tokyo, HOURS, true)),
+      );
     });
   });
 
   describe("rollout floor", () => {
     it("is deregistration delay + healthy threshold x interval + grace: at most 60 s here", () => {
-      const expected = TARGET_HEALTH.deregistrationDelaySeconds + TARGET_HEALTH.healthyThreshold * TARGET_HEALTH.intervalSeconds + HEALTH_CHECK_GRACE_SECONDS;
+      const expected =
+        TARGET_HEALTH.deregistrationDelaySeconds +
+        TARGET_HEALTH.healthyThreshold * TARGET_HEALTH.intervalSeconds +
+        HEALTH_CHECK_GRACE_SECONDS;
       assert.equal(dev.rollout.floorSeconds, expected);
       assert.ok(dev.rollout.floorSeconds <= 60, `${dev.rollout.floorSeconds} s`);
     });
@@ -239,7 +349,10 @@ describe("npm run plan", function () {
 
   describe("guardrails", () => {
     it("without a policy pack, the plan says so", async () => {
-      const report = await evaluateGuardrails({ stack: "x", config: {}, resources: [], outputs: {}, invokes: [] }, path.join(PROJECT_ROOT, "policy", "no-such-module.ts"));
+      const report = await evaluateGuardrails(
+        { stack: "x", config: {}, resources: [], outputs: {}, invokes: [] },
+        path.join(PROJECT_ROOT, "policy", "no-such-module.ts"),
+      );
       assert.deepEqual(report.available, false);
     });
 
@@ -247,10 +360,15 @@ describe("npm run plan", function () {
       const dir = mkdtempSync(path.join(tmpdir(), "plan-policy-"));
       try {
         const module = path.join(dir, "offline.ts");
-        writeFileSync(module, `export function evaluatePolicies(stack: any) { return [{ policyName: "no-public-ip", enforcementLevel: "mandatory", resourceName: stack.stack, message: "tasks have a public IP" }]; }\n`);
+        writeFileSync(
+          module,
+          `export function evaluatePolicies(stack: any) { return [{ policyName: "no-public-ip", enforcementLevel: "mandatory", resourceName: stack.stack, message: "tasks have a public IP" }]; }\n`,
+        );
         const report = await evaluateGuardrails({ stack: "dev", config: {}, resources: [], outputs: {}, invokes: [] }, module);
         assert.ok(report.available && "violations" in report);
-        assert.deepEqual(report.violations, [{ policy: "no-public-ip", level: "mandatory", resource: "dev", message: "tasks have a public IP" }]);
+        assert.deepEqual(report.violations, [
+          { policy: "no-public-ip", level: "mandatory", resource: "dev", message: "tasks have a public IP" },
+        ]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -265,7 +383,10 @@ describe("npm run plan", function () {
         json: true,
         help: false,
       });
-      assert.throws(() => parsePlanArgs(["dev", "--config", "egressMode"]), (error: Error) => error instanceof PlanError && /malformed --config "egressMode"/.test(error.message));
+      assert.throws(
+        () => parsePlanArgs(["dev", "--config", "egressMode"]),
+        (error: Error) => error instanceof PlanError && /malformed --config "egressMode"/.test(error.message),
+      );
       assert.throws(() => parsePlanArgs(["dev", "--config", "egresMode=nat"]), /unknown config key boyacky:egresMode/);
       assert.throws(() => parsePlanArgs(["dev", "--config"]), /--config needs key=value/);
       assert.throws(() => parsePlanArgs([]), /which stack\?/);
@@ -324,7 +445,8 @@ describe("npm run plan", function () {
 
     it("the table has a row per egress mode and per stack", async () => {
       const markdown = await renderCostTable(table);
-      for (const row of ["| public |", "| endpoints |", "| nat, single |", "| nat, perAz |", "| dev |", "| prod |"]) assert.ok(markdown.includes(row), row);
+      for (const row of ["| public |", "| endpoints |", "| nat, single |", "| nat, perAz |", "| dev |", "| prod |"])
+        assert.ok(markdown.includes(row), row);
       assert.ok(markdown.includes(`**$${dev.costs.totals.desired.toFixed(2)}**`));
       assert.ok(markdown.includes(`**$${prod.costs.totals.desired.toFixed(2)}**`));
     });
@@ -332,7 +454,10 @@ describe("npm run plan", function () {
     it("replaces only what is between the markers, and names them when they are missing", () => {
       const text = `# Title\n\n${COSTS_START}\nold\n${COSTS_END}\n\nmore\n`;
       assert.equal(replaceBetweenMarkers(text, "new"), `# Title\n\n${COSTS_START}\nnew\n${COSTS_END}\n\nmore\n`);
-      assert.throws(() => readBetweenMarkers("# no markers"), (error: Error) => error instanceof PlanError && error.message.includes(COSTS_START) && error.message.includes(COSTS_END));
+      assert.throws(
+        () => readBetweenMarkers("# no markers"),
+        (error: Error) => error instanceof PlanError && error.message.includes(COSTS_START) && error.message.includes(COSTS_END),
+      );
     });
   });
 });

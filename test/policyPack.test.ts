@@ -34,7 +34,12 @@ interface RunningPack {
 async function startPack(stack: string): Promise<RunningPack> {
   const child = spawn(process.execPath, [require.resolve("@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:0", "."], {
     cwd: path.join(PROJECT_ROOT, "policy"),
-    env: { ...process.env, PULUMI_NODEJS_STACK: stack, PULUMI_NODEJS_PROJECT: "boyacky", PULUMI_CONFIG: JSON.stringify({ "aws:region": "ap-northeast-1" }) },
+    env: {
+      ...process.env,
+      PULUMI_NODEJS_STACK: stack,
+      PULUMI_NODEJS_PROJECT: "boyacky",
+      PULUMI_CONFIG: JSON.stringify({ "aws:region": "ap-northeast-1" }),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -46,7 +51,10 @@ async function startPack(stack: string): Promise<RunningPack> {
   const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   return {
     process: child,
-    call: (method, request) => new Promise((resolve, reject) => client[method](request, (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response)))),
+    call: (method, request) =>
+      new Promise((resolve, reject) =>
+        client[method](request, (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response))),
+      ),
     close: () => {
       client.close();
       child.kill();
@@ -63,7 +71,9 @@ async function analyze(pack: RunningPack, type: string, props: Record<string, un
   request.setProperties(Struct.fromJavaScript(props));
   request.setOptions(new AnalyzerResourceOptions());
   const response = await pack.call("analyze", request);
-  return response.getDiagnosticsList().map((diagnostic: any) => [diagnostic.getPolicyname(), LEVELS[diagnostic.getEnforcementlevel()], diagnostic.getMessage()]);
+  return response
+    .getDiagnosticsList()
+    .map((diagnostic: any) => [diagnostic.getPolicyname(), LEVELS[diagnostic.getEnforcementlevel()], diagnostic.getMessage()]);
 }
 
 const PUBLIC_SERVICE = { launchType: "FARGATE", networkConfiguration: { subnets: ["subnet-a"], assignPublicIp: true } };
@@ -78,21 +88,35 @@ describe("policy pack under Pulumi's policy-pack runner", function () {
     packs.push(pack);
     const info = await pack.call("getAnalyzerInfo", new Empty());
     assert.equal(info.getName(), PACK_NAME);
-    const levels = Object.fromEntries(info.getPoliciesList().map((policy: any) => [policy.getName(), LEVELS[policy.getEnforcementlevel()]]));
+    const levels = Object.fromEntries(
+      info.getPoliciesList().map((policy: any) => [policy.getName(), LEVELS[policy.getEnforcementlevel()]]),
+    );
     assert.deepEqual(Object.keys(levels).sort(), GUARDRAILS.map((guardrail) => guardrail.name).sort());
     // Pulumi.yaml's defaults: the CloudFront edge without a domain, whose documented exception holds on prod too.
     const documented = exceptionsIn({ stack: "prod", config: readProject().defaults }).map((exception) => exception.policy);
     assert.deepEqual(documented, ["cloudfront-custom-certificate"]);
-    for (const [policy, level] of Object.entries(levels)) assert.equal(level, documented.includes(policy) ? "advisory" : "mandatory", policy);
-    assert.deepEqual((await analyze(pack, T.service, PUBLIC_SERVICE)).map(([policy, level]) => [policy, level]), [["ecs-no-public-ip", "mandatory"]]);
+    for (const [policy, level] of Object.entries(levels))
+      assert.equal(level, documented.includes(policy) ? "advisory" : "mandatory", policy);
+    assert.deepEqual(
+      (await analyze(pack, T.service, PUBLIC_SERVICE)).map(([policy, level]) => [policy, level]),
+      [["ecs-no-public-ip", "mandatory"]],
+    );
   });
 
   it("on dev (stack name from the CLI's environment, config from Pulumi.yaml's defaults), exactly the exceptions are advisory", async () => {
     const pack = await startPack("dev");
     packs.push(pack);
     const info = await pack.call("getAnalyzerInfo", new Empty());
-    const advisory = info.getPoliciesList().filter((policy: any) => LEVELS[policy.getEnforcementlevel()] === "advisory").map((policy: any) => policy.getName());
-    assert.deepEqual(advisory.sort(), exceptionsIn({ stack: "dev", config: readProject().defaults }).map((exception) => exception.policy).sort());
+    const advisory = info
+      .getPoliciesList()
+      .filter((policy: any) => LEVELS[policy.getEnforcementlevel()] === "advisory")
+      .map((policy: any) => policy.getName());
+    assert.deepEqual(
+      advisory.sort(),
+      exceptionsIn({ stack: "dev", config: readProject().defaults })
+        .map((exception) => exception.policy)
+        .sort(),
+    );
     assert.ok(advisory.includes("ecs-no-public-ip") && advisory.includes("cloudfront-waf"));
     const [[policy, level, message]] = await analyze(pack, T.service, PUBLIC_SERVICE);
     assert.deepEqual([policy, level], ["ecs-no-public-ip", "advisory"]);

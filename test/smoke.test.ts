@@ -87,9 +87,14 @@ function forgetfulServer(): Promise<FakeServer> {
     if (request.method === "POST" && url.pathname === "/api/boyaki") {
       const { text } = JSON.parse(body) as { text: string };
       counter += 1;
-      return sendJson(response, 201, { id: `2026-11-22_1795316400000-00000000${String(counter).padStart(2, "0")}`, text, postedAt: new Date().toISOString() });
+      return sendJson(response, 201, {
+        id: `2026-11-22_1795316400000-00000000${String(counter).padStart(2, "0")}`,
+        text,
+        postedAt: new Date().toISOString(),
+      });
     }
-    if (request.method === "GET" && url.pathname === "/api/boyaki") return sendJson(response, 200, { day: "2026-11-22", items: [], nextCursor: null });
+    if (request.method === "GET" && url.pathname === "/api/boyaki")
+      return sendJson(response, 200, { day: "2026-11-22", items: [], nextCursor: null });
     if (request.method === "DELETE" && url.pathname.startsWith("/api/boyaki/")) return sendJson(response, 204);
     return sendJson(response, 404, { error: "not_found" });
   });
@@ -122,7 +127,10 @@ describe("smoke test (scripts/smoke.ts)", function () {
       assert.equal((await t.storedItems()).length, 0, "the smoke grumble was left in the table");
       const steps = lines.filter((line) => /^[✓✗]/.test(line));
       assert.equal(steps.length, 5, lines.join("\n"));
-      assert.ok(steps.every((line) => line.startsWith("✓ ")), lines.join("\n"));
+      assert.ok(
+        steps.every((line) => line.startsWith("✓ ")),
+        lines.join("\n"),
+      );
       assert.match(lines.join("\n"), /POST \/api\/boyaki "smoke-[a-z0-9]{8}": 201/);
     });
 
@@ -180,7 +188,10 @@ describe("smoke test (scripts/smoke.ts)", function () {
         return true;
       });
       assert.match(lines.join("\n"), /^✗ GET \/api\/boyaki lists it/m);
-      assert.ok(fake.requests.some((request) => request.startsWith("DELETE /api/boyaki/2026-11-22_")), `no cleanup DELETE in ${fake.requests.join(", ")}`);
+      assert.ok(
+        fake.requests.some((request) => request.startsWith("DELETE /api/boyaki/2026-11-22_")),
+        `no cleanup DELETE in ${fake.requests.join(", ")}`,
+      );
       assert.match(lines.join("\n"), /cleanup: DELETE .* → 204/);
     });
 
@@ -188,7 +199,10 @@ describe("smoke test (scripts/smoke.ts)", function () {
       const result = await runCli([fake.baseUrl]);
       assert.equal(result.code, 1, result.stdout + result.stderr);
       assert.match(result.stdout, /^✗ GET \/api\/boyaki lists it/m);
-      assert.match(result.stderr, /smoke test FAILED against http:\/\/127\.0\.0\.1:\d+: the grumble \S+ that POST answered 201 for is not in today's list/);
+      assert.match(
+        result.stderr,
+        /smoke test FAILED against http:\/\/127\.0\.0\.1:\d+: the grumble \S+ that POST answered 201 for is not in today's list/,
+      );
       assert.ok(fake.requests.some((request) => request.startsWith("DELETE ")));
     });
   });
@@ -208,8 +222,14 @@ describe("smoke test (scripts/smoke.ts)", function () {
         return sendJson(response, 500, { error: "internal_error", message: "internal error" });
       });
       try {
-        await assert.rejects(runSmoke(fake.baseUrl, { log: () => undefined }), /POST http:\/\/127\.0\.0\.1:\d+\/api\/boyaki: expected HTTP 201, got 500: \{"error":"internal_error"/);
-        assert.deepEqual(fake.requests.filter((request) => request.startsWith("DELETE")), []);
+        await assert.rejects(
+          runSmoke(fake.baseUrl, { log: () => undefined }),
+          /POST http:\/\/127\.0\.0\.1:\d+\/api\/boyaki: expected HTTP 201, got 500: \{"error":"internal_error"/,
+        );
+        assert.deepEqual(
+          fake.requests.filter((request) => request.startsWith("DELETE")),
+          [],
+        );
       } finally {
         await fake.close();
       }
@@ -221,7 +241,11 @@ describe("smoke test (scripts/smoke.ts)", function () {
         const url = new URL(request.url ?? "/", "http://fake");
         if (url.pathname === "/healthz") return sendJson(response, 200, { status: "ok" });
         if (request.method === "POST") {
-          const item = { id: "2026-11-22_1795316400000-0123456789", text: (JSON.parse(body) as { text: string }).text, postedAt: new Date().toISOString() };
+          const item = {
+            id: "2026-11-22_1795316400000-0123456789",
+            text: (JSON.parse(body) as { text: string }).text,
+            postedAt: new Date().toISOString(),
+          };
           stored.set(item.id, item);
           return sendJson(response, 502, { message: "Bad Gateway" });
         }
@@ -244,7 +268,10 @@ describe("smoke test (scripts/smoke.ts)", function () {
     it("a request that gets no answer fails after the request timeout", async () => {
       const fake = await startFake(() => undefined); // never answers
       try {
-        await assert.rejects(runSmoke(fake.baseUrl, { log: () => undefined, requestTimeoutMs: 200 }), /GET http:\/\/127\.0\.0\.1:\d+\/healthz: no answer within 0\.2 s/);
+        await assert.rejects(
+          runSmoke(fake.baseUrl, { log: () => undefined, requestTimeoutMs: 200 }),
+          /GET http:\/\/127\.0\.0\.1:\d+\/healthz: no answer within 0\.2 s/,
+        );
       } finally {
         await fake.close();
       }
@@ -261,7 +288,10 @@ describe("smoke test (scripts/smoke.ts)", function () {
       });
       try {
         const lines: string[] = [];
-        await assert.rejects(runSmoke(fake.baseUrl, { log: (line) => lines.push(line), waitForHealthyMs: 5_000, pollIntervalMs: 1 }), /expected HTTP 201, got 500/);
+        await assert.rejects(
+          runSmoke(fake.baseUrl, { log: (line) => lines.push(line), waitForHealthyMs: 5_000, pollIntervalMs: 1 }),
+          /expected HTTP 201, got 500/,
+        );
         assert.equal(healthCalls, 3);
         assert.match(lines.join("\n"), /✓ GET \/healthz: 200 \{"status":"ok"\} \(after 3 tries\)/);
       } finally {
@@ -281,7 +311,14 @@ describe("smoke test (scripts/smoke.ts)", function () {
     it("invalid URLs and options are usage errors (exit 2) before any request", async () => {
       const io = { lines: [] as string[] };
       const capture = { out: (line: string) => io.lines.push(line), err: (line: string) => io.lines.push(line) };
-      for (const args of [["not a url"], ["ftp://example.com"], ["http://x/?a=1"], ["http://a", "http://b"], ["http://a", "--wait", "soon"], ["--bogus", "http://a"]]) {
+      for (const args of [
+        ["not a url"],
+        ["ftp://example.com"],
+        ["http://x/?a=1"],
+        ["http://a", "http://b"],
+        ["http://a", "--wait", "soon"],
+        ["--bogus", "http://a"],
+      ]) {
         io.lines.length = 0;
         assert.equal(await main(args, capture), 2, args.join(" "));
         assert.match(io.lines.join("\n"), /^usage:/m, args.join(" "));

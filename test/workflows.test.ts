@@ -117,7 +117,9 @@ const uses = (action: string) => (step: Mapping) => actionName(step) === action;
 
 /** The jobs that run `pulumi <command>` through pulumi/actions. */
 function pulumiJobs(workflow: Workflow, command: string): [string, Job][] {
-  return Object.entries(workflow.jobs).filter(([, candidate]) => stepsUsing(candidate, PULUMI_ACTION).some((step) => withOf(step).command === command));
+  return Object.entries(workflow.jobs).filter(([, candidate]) =>
+    stepsUsing(candidate, PULUMI_ACTION).some((step) => withOf(step).command === command),
+  );
 }
 
 /** Checks what every Pulumi job needs: npm ci first, the token, the backend, OIDC credentials, the policy pack. */
@@ -130,10 +132,17 @@ function assertPulumiJob(workflow: Workflow, id: string, target: Job, command: s
   assert.ok(npmCiAt >= 0 && npmCiAt < pulumiAt, `${where}: npm ci must run before pulumi`);
   const awsAt = stepIndex(target, uses(AWS_CREDENTIALS_ACTION));
   assert.ok(awsAt >= 0 && awsAt < pulumiAt, `${where}: AWS credentials (OIDC) must be set up before pulumi`);
-  assert.ok(stepIndex(target, uses("actions/checkout")) === 0 || stepIndex(target, uses("actions/checkout")) < npmCiAt, `${where}: checkout first`);
+  assert.ok(
+    stepIndex(target, uses("actions/checkout")) === 0 || stepIndex(target, uses("actions/checkout")) < npmCiAt,
+    `${where}: checkout first`,
+  );
   const env = isMapping(target.env) ? target.env : {};
   assert.equal(env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}", `${where}: PULUMI_ACCESS_TOKEN from secrets`);
-  assert.equal(withOf(pulumi)["cloud-url"], "${{ vars.PULUMI_BACKEND_URL }}", `${where}: cloud-url from vars.PULUMI_BACKEND_URL (empty = Pulumi Cloud)`);
+  assert.equal(
+    withOf(pulumi)["cloud-url"],
+    "${{ vars.PULUMI_BACKEND_URL }}",
+    `${where}: cloud-url from vars.PULUMI_BACKEND_URL (empty = Pulumi Cloud)`,
+  );
   assert.equal(withOf(pulumi)["stack-name"], "${{ env.PULUMI_STACK }}", `${where}: stack-name from the job's PULUMI_STACK`);
   assert.match(String(env.PULUMI_STACK), new RegExp(`vars\\.PULUMI_STACK_PREFIX.*${stack}`), `${where}: PULUMI_STACK is <prefix>/${stack}`);
   // docker.Image (@pulumi/docker v5) builds through the Docker daemon's API: Buildx is unused.
@@ -143,7 +152,8 @@ function assertPulumiJob(workflow: Workflow, id: string, target: Job, command: s
   const role = withOf(stepsOf(target)[awsAt])["role-to-assume"];
   const expected = command === "preview" ? "AWS_PREVIEW_ROLE_ARN" : stack.startsWith("pr-") ? "AWS_REVIEW_ROLE_ARN" : "AWS_ROLE_ARN";
   assert.equal(role, `\${{ vars.${expected} }}`, `${where}: role-to-assume`);
-  if (command === "up" || command === "preview") assert.equal(withOf(pulumi).policyPacks, POLICY_PACK, `${where}: pulumi ${command} runs the policy pack`);
+  if (command === "up" || command === "preview")
+    assert.equal(withOf(pulumi).policyPacks, POLICY_PACK, `${where}: pulumi ${command} runs the policy pack`);
   const node = stepsUsing(target, "actions/setup-node")[0];
   assert.ok(node, `${where}: actions/setup-node`);
   assert.equal(String(withOf(node)["node-version"]), "22", `${where}: Node 22`);
@@ -156,7 +166,10 @@ describe("GitHub Actions workflows", function () {
   const files = yamlFiles(WORKFLOWS);
 
   it("are the six expected ones", () => {
-    assert.deepEqual(files.map((file) => path.basename(file)), ["deploy.yml", "destroy.yml", "preview.yml", "review-stack-sweep.yml", "review-stack.yml", "test.yml"]);
+    assert.deepEqual(
+      files.map((file) => path.basename(file)),
+      ["deploy.yml", "destroy.yml", "preview.yml", "review-stack-sweep.yml", "review-stack.yml", "test.yml"],
+    );
   });
 
   describe("actionlint", () => {
@@ -208,11 +221,29 @@ describe("GitHub Actions workflows", function () {
     it("the input check does fail: a misspelt input, a required one left out, an action not in the table", () => {
       const preview = readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8");
       const typo = actionInputProblems(parseWorkflow("preview.yml", preview.replace("policyPacks:", "policy-packs:")));
-      assert.ok(typo.some((problem) => /input "policy-packs" is not defined in pulumi\/actions@v7 \(v7\.0\.0\); its inputs are .*policyPacks/.test(problem)), typo.join("\n"));
-      const noRegion = actionInputProblems(parseWorkflow("preview.yml", preview.replace(/\n\s+aws-region: \$\{\{ vars\.AWS_REGION \}\}/, "")));
-      assert.ok(noRegion.some((problem) => /aws-actions\/configure-aws-credentials@v6 requires the input "aws-region"/.test(problem)), noRegion.join("\n"));
-      const unknown = actionInputProblems(parseWorkflow("preview.yml", preview.replace("actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "actions/checkout@v8")));
-      assert.ok(unknown.some((problem) => /the inputs of actions\/checkout@v8 are not known here; add them to ACTION_INPUTS/.test(problem)), unknown.join("\n"));
+      assert.ok(
+        typo.some((problem) =>
+          /input "policy-packs" is not defined in pulumi\/actions@v7 \(v7\.0\.0\); its inputs are .*policyPacks/.test(problem),
+        ),
+        typo.join("\n"),
+      );
+      const noRegion = actionInputProblems(
+        parseWorkflow("preview.yml", preview.replace(/\n\s+aws-region: \$\{\{ vars\.AWS_REGION \}\}/, "")),
+      );
+      assert.ok(
+        noRegion.some((problem) => /aws-actions\/configure-aws-credentials@v6 requires the input "aws-region"/.test(problem)),
+        noRegion.join("\n"),
+      );
+      const unknown = actionInputProblems(
+        parseWorkflow(
+          "preview.yml",
+          preview.replace("actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "actions/checkout@v8"),
+        ),
+      );
+      assert.ok(
+        unknown.some((problem) => /the inputs of actions\/checkout@v8 are not known here; add them to ACTION_INPUTS/.test(problem)),
+        unknown.join("\n"),
+      );
       assert.deepEqual(actionInputProblems(parseWorkflow("preview.yml", preview)), []);
     });
   });
@@ -239,7 +270,8 @@ describe("GitHub Actions workflows", function () {
         const workflow = load(path.basename(file));
         assert.ok(isMapping(workflow.doc.permissions), `${workflow.file}: top-level permissions`);
         for (const level of Object.values(workflow.doc.permissions as Mapping)) assert.notEqual(level, "write", workflow.file);
-        for (const [id, target] of Object.entries(workflow.jobs)) assert.ok(isMapping(target.permissions), `${workflow.file}: job ${id} has no permissions`);
+        for (const [id, target] of Object.entries(workflow.jobs))
+          assert.ok(isMapping(target.permissions), `${workflow.file}: job ${id} has no permissions`);
       }
     });
 
@@ -268,12 +300,7 @@ describe("GitHub Actions workflows", function () {
         }
       }
       for (const [action, refs] of pins) assert.equal(refs.size, 1, `${action} is pinned differently: ${[...refs].join(" / ")}`);
-      assert.deepEqual([...pins.keys()].sort(), [
-        "actions/checkout",
-        "actions/setup-node",
-        AWS_CREDENTIALS_ACTION,
-        PULUMI_ACTION,
-      ]);
+      assert.deepEqual([...pins.keys()].sort(), ["actions/checkout", "actions/setup-node", AWS_CREDENTIALS_ACTION, PULUMI_ACTION]);
     });
 
     it("every pulumi up and pulumi preview runs the policy pack, which needs nothing installed but the root's packages", () => {
@@ -282,8 +309,15 @@ describe("GitHub Actions workflows", function () {
         for (const [id, target] of Object.entries(load(path.basename(file)).jobs)) {
           for (const step of stepsUsing(target, PULUMI_ACTION)) {
             if (!["up", "preview"].includes(String(withOf(step).command))) continue;
-            assert.equal(withOf(step).policyPacks, POLICY_PACK, `${path.basename(file)}: ${id} runs pulumi ${String(withOf(step).command)} without the policy pack`);
-            assert.ok(stepIndex(target, runs(/^npm ci\b/m)) < stepsOf(target).indexOf(step), `${path.basename(file)}: ${id}: npm ci installs the pack's packages first`);
+            assert.equal(
+              withOf(step).policyPacks,
+              POLICY_PACK,
+              `${path.basename(file)}: ${id} runs pulumi ${String(withOf(step).command)} without the policy pack`,
+            );
+            assert.ok(
+              stepIndex(target, runs(/^npm ci\b/m)) < stepsOf(target).indexOf(step),
+              `${path.basename(file)}: ${id}: npm ci installs the pack's packages first`,
+            );
             checked += 1;
           }
         }
@@ -293,7 +327,10 @@ describe("GitHub Actions workflows", function () {
       }
       assert.equal(checked, 4, "preview (dev and prod in one matrix job), deploy dev, deploy prod, the review stack");
       assert.ok(existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")), "policy/ is a policy pack");
-      assert.ok(!existsSync(path.join(ROOT, "policy", "package-lock.json")) && !existsSync(path.join(ROOT, "policy", "node_modules")), "policy/ installs nothing of its own");
+      assert.ok(
+        !existsSync(path.join(ROOT, "policy", "package-lock.json")) && !existsSync(path.join(ROOT, "policy", "node_modules")),
+        "policy/ installs nothing of its own",
+      );
     });
 
     it("no pull-request job assumes the deploy role, and each one that reaches AWS or Pulumi skips forks", () => {
@@ -304,7 +341,8 @@ describe("GitHub Actions workflows", function () {
           const reaches = stepsUsing(target, AWS_CREDENTIALS_ACTION).length > 0 || stepsUsing(target, PULUMI_ACTION).length > 0;
           if (!reaches) continue;
           assert.ok(String(target.if).startsWith(SAME_REPOSITORY), `${workflow.file}: ${id} starts its if: with the fork guard`);
-          for (const step of stepsUsing(target, AWS_CREDENTIALS_ACTION)) assert.notEqual(withOf(step)["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}", `${workflow.file}: ${id}`);
+          for (const step of stepsUsing(target, AWS_CREDENTIALS_ACTION))
+            assert.notEqual(withOf(step)["role-to-assume"], "${{ vars.AWS_ROLE_ARN }}", `${workflow.file}: ${id}`);
         }
       }
     });
@@ -392,7 +430,11 @@ describe("GitHub Actions workflows", function () {
       const pulumi = stepsUsing(target, PULUMI_ACTION)[0];
       assert.equal(withOf(pulumi)["comment-on-pr"], true);
       assert.equal(withOf(pulumi).policyPacks, POLICY_PACK);
-      assert.equal(stepsOf(target).find((step) => step.id === "policy"), undefined, "no step looks for the pack any more");
+      assert.equal(
+        stepsOf(target).find((step) => step.id === "policy"),
+        undefined,
+        "no step looks for the pack any more",
+      );
       assert.deepEqual(target.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
     });
 
@@ -434,7 +476,10 @@ describe("GitHub Actions workflows", function () {
 
     it("deploys prod only by hand or from a v* tag, in the production environment, then smoke tests it", () => {
       const target = job(workflow, "deploy-prod");
-      assert.equal(target.if, "github.event_name == 'workflow_dispatch' || (github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v'))");
+      assert.equal(
+        target.if,
+        "github.event_name == 'workflow_dispatch' || (github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v'))",
+      );
       assert.ok(isMapping(target.environment), "deploy-prod has an environment");
       assert.equal((target.environment as Mapping).name, "production");
       assertPulumiJob(workflow, "deploy-prod", target, "up", "prod");
@@ -447,7 +492,10 @@ describe("GitHub Actions workflows", function () {
       assert.equal((await runScript(guard, { REF: "refs/tags/v1.2.3" })).code, 0);
       const refused = await runScript(guard, { REF: "refs/heads/feature" });
       assert.equal(refused.code, 1);
-      assert.match(refused.stdout, /::error title=Not deployable to prod::prod is deployed from main or a v\* tag, not from refs\/heads\/feature/);
+      assert.match(
+        refused.stdout,
+        /::error title=Not deployable to prod::prod is deployed from main or a v\* tag, not from refs\/heads\/feature/,
+      );
     });
 
     it("one deployment per stack at a time, never cancelled midway", () => {
@@ -465,7 +513,10 @@ describe("GitHub Actions workflows", function () {
       assert.deepEqual(Object.keys(events), ["workflow_dispatch"]);
       const inputs = (events.workflow_dispatch as Mapping).inputs as Mapping;
       assert.deepEqual(Object.keys(inputs), ["stack", "confirm"]);
-      assert.deepEqual({ ...(inputs.stack as Mapping), description: undefined }, { type: "choice", options: ["dev", "prod"], required: true, description: undefined });
+      assert.deepEqual(
+        { ...(inputs.stack as Mapping), description: undefined },
+        { type: "choice", options: ["dev", "prod"], required: true, description: undefined },
+      );
       assert.equal((inputs.confirm as Mapping).type, "string");
       assert.equal((inputs.confirm as Mapping).required, true);
     });
@@ -475,7 +526,10 @@ describe("GitHub Actions workflows", function () {
       assert.deepEqual(confirm.permissions, {});
       assert.equal(stepsUsing(confirm, AWS_CREDENTIALS_ACTION).length, 0);
       const destroyers = pulumiJobs(workflow, "destroy");
-      assert.deepEqual(destroyers.map(([id]) => id), ["destroy-dev", "destroy-prod"]);
+      assert.deepEqual(
+        destroyers.map(([id]) => id),
+        ["destroy-dev", "destroy-prod"],
+      );
       for (const [id, target] of destroyers) {
         const stack = id.replace("destroy-", "");
         assert.deepEqual(needsOf(target), ["confirm"], id);
@@ -494,21 +548,31 @@ describe("GitHub Actions workflows", function () {
       const target = job(workflow, "destroy-prod");
       const liftAt = stepIndex(target, runs(/modify-load-balancer-attributes/));
       const destroyAt = stepIndex(target, uses(PULUMI_ACTION));
-      assert.ok(liftAt > stepIndex(target, uses(AWS_CREDENTIALS_ACTION)) && liftAt === destroyAt - 1, `lift at ${liftAt}, destroy at ${destroyAt}`);
+      assert.ok(
+        liftAt > stepIndex(target, uses(AWS_CREDENTIALS_ACTION)) && liftAt === destroyAt - 1,
+        `lift at ${liftAt}, destroy at ${destroyAt}`,
+      );
       assert.equal(stepIndex(job(workflow, "destroy-dev"), runs(/modify-load-balancer-attributes/)), -1, "dev has no deletion protection");
       const script = String(stepsOf(target)[liftAt].run);
       // A stand-in `aws` CLI that answers the tag query and records every call.
       const bin = mkdtempSync(path.join(tmpdir(), "fake-aws-"));
       try {
         const log = path.join(bin, "calls");
-        writeFileSync(path.join(bin, "aws"), `#!/bin/sh\necho "$*" >> ${log}\ncase "$1" in resourcegroupstaggingapi) printf '%s' "$FAKE_ARNS" ;; esac\n`, { mode: 0o755 });
+        writeFileSync(
+          path.join(bin, "aws"),
+          `#!/bin/sh\necho "$*" >> ${log}\ncase "$1" in resourcegroupstaggingapi) printf '%s' "$FAKE_ARNS" ;; esac\n`,
+          { mode: 0o755 },
+        );
         const env = { PATH: `${bin}:${process.env.PATH}` };
         const arn = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/boyacky-prod-alb-1a2b3c4/0123456789abcdef";
         const lifted = await runScript(script, { ...env, FAKE_ARNS: arn });
         assert.equal(lifted.code, 0);
         const calls = readFileSync(log, "utf8").trim().split("\n");
         assert.match(calls[0], /resourcegroupstaggingapi get-resources .*Key=app,Values=boyacky Key=stack,Values=prod/);
-        assert.equal(calls[1], `elbv2 modify-load-balancer-attributes --load-balancer-arn ${arn} --attributes Key=deletion_protection.enabled,Value=false`);
+        assert.equal(
+          calls[1],
+          `elbv2 modify-load-balancer-attributes --load-balancer-arn ${arn} --attributes Key=deletion_protection.enabled,Value=false`,
+        );
         const none = await runScript(script, { ...env, FAKE_ARNS: "" });
         assert.equal(none.code, 0, "an already-deleted ALB is not an error");
         assert.match(none.stdout, /nothing to unprotect/);
@@ -541,7 +605,10 @@ describe("GitHub Actions workflows", function () {
     const destroy = job(workflow, "destroy");
 
     /** The contexts of a pull_request event on pull request 42 of example-org/boyacky. */
-    function pullRequestEvent(action: string, options: { labels: string[]; label?: string; fork?: boolean; prefix?: string }): Record<string, unknown> {
+    function pullRequestEvent(
+      action: string,
+      options: { labels: string[]; label?: string; fork?: boolean; prefix?: string },
+    ): Record<string, unknown> {
       return {
         github: {
           repository: "example-org/boyacky",
@@ -552,7 +619,10 @@ describe("GitHub Actions workflows", function () {
             pull_request: {
               number: 42,
               labels: options.labels.map((name) => ({ name })),
-              head: { repo: { full_name: options.fork ? "someone/boyacky" : "example-org/boyacky" }, sha: "0123456789abcdef0123456789abcdef01234567" },
+              head: {
+                repo: { full_name: options.fork ? "someone/boyacky" : "example-org/boyacky" },
+                sha: "0123456789abcdef0123456789abcdef01234567",
+              },
               base: { sha: "fedcba9876543210fedcba9876543210fedcba98" },
             },
           },
@@ -589,13 +659,23 @@ describe("GitHub Actions workflows", function () {
       for (const [action, options, expected] of cases) {
         const context = pullRequestEvent(action, options);
         const ran = [jobRuns(deploy, context) && "deploy", jobRuns(destroy, context) && "destroy"].filter(Boolean);
-        assert.deepEqual(ran, expected === "nothing" ? [] : [expected], `${action} (labels ${options.labels.join(",") || "none"}${options.label ? `, label ${options.label}` : ""})`);
+        assert.deepEqual(
+          ran,
+          expected === "nothing" ? [] : [expected],
+          `${action} (labels ${options.labels.join(",") || "none"}${options.label ? `, label ${options.label}` : ""})`,
+        );
       }
     });
 
     it("cannot be started from a fork: both jobs are skipped for a fork's pull request, whatever the event", () => {
       for (const target of [deploy, destroy]) assert.ok(String(target.if).startsWith(SAME_REPOSITORY), String(target.if));
-      for (const [action, label] of [["labeled", "review-stack"], ["synchronize", undefined], ["reopened", undefined], ["unlabeled", "review-stack"], ["closed", undefined]] as const) {
+      for (const [action, label] of [
+        ["labeled", "review-stack"],
+        ["synchronize", undefined],
+        ["reopened", undefined],
+        ["unlabeled", "review-stack"],
+        ["closed", undefined],
+      ] as const) {
         const context = pullRequestEvent(action, { labels: action === "unlabeled" ? [] : ["review-stack"], label, fork: true });
         assert.equal(jobRuns(deploy, context) || jobRuns(destroy, context), false, `a fork's ${action} starts nothing`);
       }
@@ -608,7 +688,10 @@ describe("GitHub Actions workflows", function () {
         assert.equal(interpolate(String(env.PULUMI_STACK), pullRequestEvent("closed", { labels: [] })), "pr-42");
         assert.equal(interpolate(String(env.STACK_NAME), pullRequestEvent("closed", { labels: [] })), "pr-42");
         assert.deepEqual(target.concurrency, { group: "pulumi-pr-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
-        assert.equal(interpolate(String(target.name), pullRequestEvent("closed", { labels: [] })), target === deploy ? "deploy pr-42" : "destroy pr-42");
+        assert.equal(
+          interpolate(String(target.name), pullRequestEvent("closed", { labels: [] })),
+          target === deploy ? "deploy pr-42" : "destroy pr-42",
+        );
         assert.equal(target["timeout-minutes"], 90);
       }
       assert.equal(workflow.doc.concurrency, undefined, "no workflow-level group that could cancel a run");
@@ -642,7 +725,8 @@ describe("GitHub Actions workflows", function () {
       });
       // What the stack ends up with: dev's file, then these; every key is a setting of Pulumi.yaml.
       const project = readProject(ROOT);
-      for (const key of Object.keys(configMap)) assert.ok(project.keys.includes(key.replace("boyacky:", "")), `${key} is a setting of Pulumi.yaml`);
+      for (const key of Object.keys(configMap))
+        assert.ok(project.keys.includes(key.replace("boyacky:", "")), `${key} is a setting of Pulumi.yaml`);
       const dev = (parse(devFile) as { config: Record<string, string> }).config;
       const resolved = { ...dev, ...Object.fromEntries(Object.entries(configMap).map(([key, { value }]) => [key, value])) };
       assert.equal(resolved["boyacky:egressMode"], "public", "dev's layout: no NAT gateway, no endpoints");
@@ -676,7 +760,10 @@ describe("GitHub Actions workflows", function () {
         const script = String(stepsOf(target)[checkAt].run);
         const missing = await runScript(script, { REVIEW_ROLE_ARN: "" });
         assert.equal(missing.code, 1);
-        assert.match(missing.stdout, /::error title=No review role::set the repository variable AWS_REVIEW_ROLE_ARN to the bootstrap's reviewRoleArn/);
+        assert.match(
+          missing.stdout,
+          /::error title=No review role::set the repository variable AWS_REVIEW_ROLE_ARN to the bootstrap's reviewRoleArn/,
+        );
         assert.equal((await runScript(script, { REVIEW_ROLE_ARN: "arn:aws:iam::123456789012:role/review" })).code, 0);
       }
     });
@@ -690,7 +777,15 @@ describe("GitHub Actions workflows", function () {
       const commentEnv = (target: Job) => {
         const step = stepsOf(target)[stepIndex(target, runs(/gh api/))];
         assert.equal((step.env as Mapping).GH_TOKEN, "${{ github.token }}");
-        return Object.fromEntries(Object.entries(step.env as Mapping).map(([key, value]) => [key, interpolate(String(value), { ...pullRequestEvent("closed", { labels: ["review-stack"] }), steps: { stack: { outputs: { url: "https://d1234abcd.cloudfront.net" } } } })]));
+        return Object.fromEntries(
+          Object.entries(step.env as Mapping).map(([key, value]) => [
+            key,
+            interpolate(String(value), {
+              ...pullRequestEvent("closed", { labels: ["review-stack"] }),
+              steps: { stack: { outputs: { url: "https://d1234abcd.cloudfront.net" } } },
+            }),
+          ]),
+        );
       };
       const upEnv = { ...commentEnv(deploy), STACK_NAME: "pr-42" };
       await withFakeCli("gh", async (cli) => {
@@ -733,7 +828,10 @@ describe("GitHub Actions workflows", function () {
         assert.deepEqual(cli.calls(), [["stack", "select", "--non-interactive", "my-org/pr-42"]]);
         const left = await runScript(script, { ...cli.env, PULUMI_STACK: "my-org/pr-42", FAKE_EXIT: "0" });
         assert.equal(left.code, 1);
-        assert.match(left.stdout, /::error title=Stack not removed::pulumi destroy ran, but the stack my-org\/pr-42 still exists; remove it with: pulumi stack rm --yes my-org\/pr-42/);
+        assert.match(
+          left.stdout,
+          /::error title=Stack not removed::pulumi destroy ran, but the stack my-org\/pr-42 still exists; remove it with: pulumi stack rm --yes my-org\/pr-42/,
+        );
       });
     });
   });
@@ -749,7 +847,14 @@ describe("GitHub Actions workflows", function () {
     /** Runs the find step with a stand-in `pulumi` answering `stack ls --json` with `stacks`. */
     async function sweep(stacks: unknown, env: Record<string, string> = {}) {
       return withFakeCli("pulumi", async (cli) => {
-        const result = await runScript(findScript, { ...cli.env, MAX_AGE_HOURS: "72", PULUMI_BACKEND_URL: "", PULUMI_STACK_PREFIX: "", FAKE_OUTPUT: typeof stacks === "string" ? stacks : JSON.stringify(stacks), ...env });
+        const result = await runScript(findScript, {
+          ...cli.env,
+          MAX_AGE_HOURS: "72",
+          PULUMI_BACKEND_URL: "",
+          PULUMI_STACK_PREFIX: "",
+          FAKE_OUTPUT: typeof stacks === "string" ? stacks : JSON.stringify(stacks),
+          ...env,
+        });
         return { ...result, calls: cli.calls() };
       });
     }
@@ -763,9 +868,13 @@ describe("GitHub Actions workflows", function () {
       for (const target of [find, destroy]) {
         assert.equal(target.environment, "review");
         assert.deepEqual(target.permissions, { contents: "read", "id-token": "write" }, "no comment, no other scope");
-        for (const step of stepsUsing(target, AWS_CREDENTIALS_ACTION)) assert.equal(withOf(step)["role-to-assume"], "${{ vars.AWS_REVIEW_ROLE_ARN }}");
+        for (const step of stepsUsing(target, AWS_CREDENTIALS_ACTION))
+          assert.equal(withOf(step)["role-to-assume"], "${{ vars.AWS_REVIEW_ROLE_ARN }}");
       }
-      assert.equal((stepsOf(find).find((step) => step.id === "find")?.env as Mapping).MAX_AGE_HOURS, "${{ vars.REVIEW_STACK_MAX_AGE_HOURS || '72' }}");
+      assert.equal(
+        (stepsOf(find).find((step) => step.id === "find")?.env as Mapping).MAX_AGE_HOURS,
+        "${{ vars.REVIEW_STACK_MAX_AGE_HOURS || '72' }}",
+      );
       assert.equal(evaluateExpression("vars.REVIEW_STACK_MAX_AGE_HOURS || '72'", { vars: {} }), "72");
       assert.equal(evaluateExpression("vars.REVIEW_STACK_MAX_AGE_HOURS || '72'", { vars: { REVIEW_STACK_MAX_AGE_HOURS: "24" } }), "24");
     });
@@ -801,18 +910,32 @@ describe("GitHub Actions workflows", function () {
         { name: "my-org/boyacky/pr-5", lastUpdate: hoursAgo(30) },
         { name: "other-org/pr-6", lastUpdate: hoursAgo(30) },
       ];
-      const result = await sweep(stacks, { PULUMI_STACK_PREFIX: "my-org", PULUMI_BACKEND_URL: "s3://my-boyacky-state?region=ap-northeast-1", MAX_AGE_HOURS: "24" });
+      const result = await sweep(stacks, {
+        PULUMI_STACK_PREFIX: "my-org",
+        PULUMI_BACKEND_URL: "s3://my-boyacky-state?region=ap-northeast-1",
+        MAX_AGE_HOURS: "24",
+      });
       assert.equal(result.code, 0, result.stdout);
       assert.equal(result.githubOutput, "numbers=[3,4,5]\n");
-      assert.deepEqual(result.calls, [["login", "s3://my-boyacky-state?region=ap-northeast-1"], ["stack", "ls", "--json", "--organization", "my-org"]]);
-      assert.equal((await sweep(stacks, { PULUMI_STACK_PREFIX: "my-org" })).githubOutput, "numbers=[]\n", "72 h by default: all are younger");
+      assert.deepEqual(result.calls, [
+        ["login", "s3://my-boyacky-state?region=ap-northeast-1"],
+        ["stack", "ls", "--json", "--organization", "my-org"],
+      ]);
+      assert.equal(
+        (await sweep(stacks, { PULUMI_STACK_PREFIX: "my-org" })).githubOutput,
+        "numbers=[]\n",
+        "72 h by default: all are younger",
+      );
     });
 
     it("refuses a bad REVIEW_STACK_MAX_AGE_HOURS and an unreadable stack list, saying what to do", async () => {
       for (const bad of ["", "abc", "0", "-5", "1.5", "72h"]) {
         const refused = await sweep([], { MAX_AGE_HOURS: bad });
         assert.equal(refused.code, 1, JSON.stringify(bad));
-        assert.match(refused.stdout, /::error title=Bad REVIEW_STACK_MAX_AGE_HOURS::REVIEW_STACK_MAX_AGE_HOURS must be a whole number of hours above 0/);
+        assert.match(
+          refused.stdout,
+          /::error title=Bad REVIEW_STACK_MAX_AGE_HOURS::REVIEW_STACK_MAX_AGE_HOURS must be a whole number of hours above 0/,
+        );
         assert.deepEqual(refused.calls, [], "nothing is listed or destroyed");
       }
       const garbled = await sweep("error: not logged in");
@@ -835,8 +958,14 @@ describe("GitHub Actions workflows", function () {
         const sweepContext = { matrix: { number: 42 }, vars: { PULUMI_STACK_PREFIX: prefix } };
         const reviewContext = { github: { event: { pull_request: { number: 42 } } }, vars: { PULUMI_STACK_PREFIX: prefix } };
         for (const id of ["deploy", "destroy"]) {
-          assert.equal(interpolate(String((destroy.env as Mapping).PULUMI_STACK), sweepContext), interpolate(String((job(review, id).env as Mapping).PULUMI_STACK), reviewContext));
-          assert.equal(interpolate(String((destroy.concurrency as Mapping).group), sweepContext), interpolate(String((job(review, id).concurrency as Mapping).group), reviewContext));
+          assert.equal(
+            interpolate(String((destroy.env as Mapping).PULUMI_STACK), sweepContext),
+            interpolate(String((job(review, id).env as Mapping).PULUMI_STACK), reviewContext),
+          );
+          assert.equal(
+            interpolate(String((destroy.concurrency as Mapping).group), sweepContext),
+            interpolate(String((job(review, id).concurrency as Mapping).group), reviewContext),
+          );
         }
       }
       assert.equal((destroy.concurrency as Mapping)["cancel-in-progress"], false);
@@ -903,7 +1032,11 @@ describe("GitHub Actions workflows", function () {
         /uses actions\/setup-node@49933ea\S+ is pinned to a commit SHA without a `# vX\.Y\.Z` comment/,
         /mentions AWS_SECRET_ACCESS_KEY/,
       ];
-      for (const pattern of expected) assert.ok(problems.some((problem) => pattern.test(problem)), `no problem matches ${pattern}:\n${problems.join("\n")}`);
+      for (const pattern of expected)
+        assert.ok(
+          problems.some((problem) => pattern.test(problem)),
+          `no problem matches ${pattern}:\n${problems.join("\n")}`,
+        );
     });
 
     it("a pull-request workflow with the deploy role, no fork guard, no policy pack and a misspelt input: each rule reports it", async () => {
@@ -917,7 +1050,11 @@ describe("GitHub Actions workflows", function () {
         /job review runs pulumi up without the policy pack \(policyPacks: policy\)/,
         /job review, step 2 \(pulumi\/actions@v7\): input "policy-packs" is not defined in pulumi\/actions@v7/,
       ];
-      for (const pattern of expected) assert.ok(problems.some((problem) => pattern.test(problem)), `no problem matches ${pattern}:\n${problems.join("\n")}`);
+      for (const pattern of expected)
+        assert.ok(
+          problems.some((problem) => pattern.test(problem)),
+          `no problem matches ${pattern}:\n${problems.join("\n")}`,
+        );
       assert.equal(problems.length, expected.length, problems.join("\n"));
     });
   });
@@ -950,11 +1087,16 @@ async function runScript(
     writeFileSync(outputFile, "");
     return await new Promise((resolve, reject) => {
       // GitHub runs `run:` steps with `bash -e {0}` (plus pipefail when shell: bash is explicit).
-      execFile("bash", ["-e", "-c", script], { cwd: dir, timeout: 20_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", GITHUB_OUTPUT: outputFile, ...env } }, (error, stdout) => {
-        if (error && typeof error.code !== "number") return reject(error);
-        const after = Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(path.join(dir, name), "utf8")]));
-        resolve({ code: error ? Number(error.code) : 0, stdout, githubOutput: readFileSync(outputFile, "utf8"), files: after });
-      });
+      execFile(
+        "bash",
+        ["-e", "-c", script],
+        { cwd: dir, timeout: 20_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", GITHUB_OUTPUT: outputFile, ...env } },
+        (error, stdout) => {
+          if (error && typeof error.code !== "number") return reject(error);
+          const after = Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(path.join(dir, name), "utf8")]));
+          resolve({ code: error ? Number(error.code) : 0, stdout, githubOutput: readFileSync(outputFile, "utf8"), files: after });
+        },
+      );
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -967,7 +1109,10 @@ async function runScript(
  * prints $FAKE_OUTPUT when called with --paginate or as `stack ls`, and exits with $FAKE_EXIT
  * (0 by default).
  */
-async function withFakeCli<T>(name: string, body: (cli: { env: Record<string, string>; calls: () => string[][] }) => Promise<T>): Promise<T> {
+async function withFakeCli<T>(
+  name: string,
+  body: (cli: { env: Record<string, string>; calls: () => string[][] }) => Promise<T>,
+): Promise<T> {
   const bin = mkdtempSync(path.join(tmpdir(), `fake-${name}-`));
   const log = path.join(bin, "calls.jsonl");
   writeFileSync(
@@ -984,7 +1129,14 @@ process.exit(Number(process.env.FAKE_EXIT ?? "0"));
   try {
     return await body({
       env: { PATH: `${bin}:${process.env.PATH}` },
-      calls: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as string[]) : []),
+      calls: () =>
+        existsSync(log)
+          ? readFileSync(log, "utf8")
+              .trim()
+              .split("\n")
+              .filter(Boolean)
+              .map((line) => JSON.parse(line) as string[])
+          : [],
     });
   } finally {
     rmSync(bin, { recursive: true, force: true });

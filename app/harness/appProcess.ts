@@ -121,7 +121,15 @@ export async function startApp(entry: EntryPoint, env: Record<string, string>, o
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...ENTRY_POINTS[entry]], {
     cwd: ROOT,
     stdio: ["ignore", options.onLogLine ? "pipe" : "ignore", "inherit"],
-    env: { ...process.env, ...(entry === "bundle" ? imageEnvironment() : {}), PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+    env: {
+      ...process.env,
+      ...(entry === "bundle" ? imageEnvironment() : {}),
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...env,
+    },
   });
   const exited = new Promise<AppExit>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));

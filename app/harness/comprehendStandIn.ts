@@ -92,7 +92,10 @@ export function startComprehendStandIn(options: { plan?: ComprehendPlan; languag
       return answer(400, comprehendError("UnknownOperationException", `the stand-in knows only POST / with X-Amz-Target ${TARGET}`));
     }
     if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/comprehend\/aws4_request,/.test(String(request.headers.authorization))) {
-      return answer(403, comprehendError("MissingAuthenticationTokenException", "Missing or unsigned Authorization for the service comprehend"));
+      return answer(
+        403,
+        comprehendError("MissingAuthenticationTokenException", "Missing or unsigned Authorization for the service comprehend"),
+      );
     }
     const input = JSON.parse(body.toString("utf8")) as { LanguageCode?: string; TextList?: string[] };
     const texts = input.TextList ?? [];
@@ -100,10 +103,16 @@ export function startComprehendStandIn(options: { plan?: ComprehendPlan; languag
       return answer(400, comprehendError("InvalidRequestException", `LanguageCode ${input.LanguageCode} is not ${expectedLanguage}`));
     }
     if (texts.length < 1 || texts.length > 25) {
-      return answer(400, comprehendError("BatchSizeLimitExceededException", "The number of documents in the request exceeds the limit of 25."));
+      return answer(
+        400,
+        comprehendError("BatchSizeLimitExceededException", "The number of documents in the request exceeds the limit of 25."),
+      );
     }
     if (texts.some((text) => text.length === 0 || Buffer.byteLength(text, "utf8") >= 5_000)) {
-      return answer(400, comprehendError("TextSizeLimitExceededException", "The size of the input text exceeds the limit. Use a smaller document."));
+      return answer(
+        400,
+        comprehendError("TextSizeLimitExceededException", "The size of the input text exceeds the limit. Use a smaller document."),
+      );
     }
     const call: ComprehendCall = { number: calls.length + 1, languageCode: input.LanguageCode, texts };
     calls.push(call);
@@ -114,9 +123,17 @@ export function startComprehendStandIn(options: { plan?: ComprehendPlan; languag
       ResultList: texts.flatMap((text, index) => {
         if (failing.has(index)) return [];
         const { sentiment, positive, negative, neutral, mixed } = standInScore(text);
-        return [{ Index: index, Sentiment: sentiment, SentimentScore: { Positive: positive, Negative: negative, Neutral: neutral, Mixed: mixed } }];
+        return [
+          {
+            Index: index,
+            Sentiment: sentiment,
+            SentimentScore: { Positive: positive, Negative: negative, Neutral: neutral, Mixed: mixed },
+          },
+        ];
       }),
-      ErrorList: [...failing].sort((a, b) => a - b).map((index) => ({ Index: index, ErrorCode: "INTERNAL_SERVER_ERROR", ErrorMessage: "Internal server error" })),
+      ErrorList: [...failing]
+        .sort((a, b) => a - b)
+        .map((index) => ({ Index: index, ErrorCode: "INTERNAL_SERVER_ERROR", ErrorMessage: "Internal server error" })),
     });
   });
 

@@ -107,7 +107,14 @@ export function startDynamoStandIn(options: DynamoStandInOptions): Promise<Dynam
       return;
     }
     const outgoing = httpRequest(
-      { agent, host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } },
+      {
+        agent,
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...request.headers, host: upstream.host },
+      },
       (answer) => {
         if (loseAnswer) {
           answer.resume();

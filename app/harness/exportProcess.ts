@@ -35,7 +35,12 @@ export const NO_AWS_ACCOUNT: Readonly<Record<string, string>> = {
  * The settings of a run as in AWS, every service on loopback: the table on a local DynamoDB, the
  * bucket on s3rver (signed with its key pair), Comprehend's stand-in.
  */
-export function loopbackAwsEnv(services: { dynamoEndpoint: string; tableName: string; s3: Pick<S3Server, "bucket" | "endpoint">; comprehendEndpoint: string }): Record<string, string> {
+export function loopbackAwsEnv(services: {
+  dynamoEndpoint: string;
+  tableName: string;
+  s3: Pick<S3Server, "bucket" | "endpoint">;
+  comprehendEndpoint: string;
+}): Record<string, string> {
   return {
     DYNAMODB_ENDPOINT: services.dynamoEndpoint,
     BOYACKY_TABLE: services.tableName,
@@ -57,7 +62,11 @@ export interface ExportRun {
   otherLines: string[];
 }
 
-export function runExport(entry: keyof typeof EXPORT_ENTRY_POINTS, args: readonly string[], env: Record<string, string>): Promise<ExportRun> {
+export function runExport(
+  entry: keyof typeof EXPORT_ENTRY_POINTS,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<ExportRun> {
   const child = spawn(process.execPath, [...EXPORT_ENTRY_POINTS[entry], ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],

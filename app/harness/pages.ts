@@ -59,7 +59,10 @@ export function csrfField(html: string): string {
 const CSRF_COOKIES = ["_csrf", "__Host-csrf"];
 
 /** GET / (with `headers`, e.g. as over HTTPS behind a proxy) and keep what a browser would need to post its forms. */
-export async function openSession(app: FastifyInstance, headers: Record<string, string> = {}): Promise<Required<FormSession> & { html: string }> {
+export async function openSession(
+  app: FastifyInstance,
+  headers: Record<string, string> = {},
+): Promise<Required<FormSession> & { html: string }> {
   const response = await app.inject({ method: "GET", url: "/", headers });
   if (response.statusCode !== 200) throw new Error(`GET / answered ${response.statusCode}: ${response.body}`);
   const cookie = response.cookies.find((candidate) => CSRF_COOKIES.includes(candidate.name));

@@ -17,7 +17,11 @@ export interface RawAnswer {
 }
 
 /** Sends `bytes` to 127.0.0.1:`port` and resolves with the answer once the server has closed. */
-export function sendRaw(port: number, bytes: string | Buffer, options: { boundMs?: number; onConnect?: (socket: Socket) => void } = {}): Promise<RawAnswer> {
+export function sendRaw(
+  port: number,
+  bytes: string | Buffer,
+  options: { boundMs?: number; onConnect?: (socket: Socket) => void } = {},
+): Promise<RawAnswer> {
   const boundMs = options.boundMs ?? 5_000;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

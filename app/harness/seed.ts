@@ -41,13 +41,17 @@ export function seedToday(client: DynamoDBClient, tableName: string, timeZone: s
   const now = Date.now();
   const today = calendarDay(new Date(now), timeZone);
   // Stay inside today even just after midnight: step back at most to the day's start.
-  const items = Array.from({ length: count }, (_, index) => item(new Date(now - index * 10), timeZone, index)).filter((entry) => entry[TABLE_KEYS.partitionKey] === today);
+  const items = Array.from({ length: count }, (_, index) => item(new Date(now - index * 10), timeZone, index)).filter(
+    (entry) => entry[TABLE_KEYS.partitionKey] === today,
+  );
   return writeAll(client, tableName, items);
 }
 
 /** `count` grumbles spread over the `days` days before today. */
 export function seedHistory(client: DynamoDBClient, tableName: string, timeZone: string, count: number, days: number): Promise<void> {
   const dayMs = 86_400_000;
-  const items = Array.from({ length: count }, (_, index) => item(new Date(Date.now() - dayMs * (1 + (index % days)) - (index % 1000) * 1000), timeZone, index));
+  const items = Array.from({ length: count }, (_, index) =>
+    item(new Date(Date.now() - dayMs * (1 + (index % days)) - (index % 1000) * 1000), timeZone, index),
+  );
   return writeAll(client, tableName, items);
 }

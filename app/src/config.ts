@@ -111,11 +111,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const trustedProxies = parseTrustedProxies(env.BOYACKY_TRUSTED_PROXIES ?? "");
   if ("problem" in trustedProxies) {
-    throw new ConfigError(`BOYACKY_TRUSTED_PROXIES=${env.BOYACKY_TRUSTED_PROXIES} is not valid (${trustedProxies.problem}): use none, a hop count (1 behind an ALB) or comma-separated CIDRs of the proxies.`);
+    throw new ConfigError(
+      `BOYACKY_TRUSTED_PROXIES=${env.BOYACKY_TRUSTED_PROXIES} is not valid (${trustedProxies.problem}): use none, a hop count (1 behind an ALB) or comma-separated CIDRs of the proxies.`,
+    );
   }
   const forwardedProtoHeader = (env.BOYACKY_FORWARDED_PROTO_HEADER || DEFAULT_PROTO_HEADER).toLowerCase();
   if (!/^[a-z0-9-]{1,64}$/.test(forwardedProtoHeader)) {
-    throw new ConfigError(`BOYACKY_FORWARDED_PROTO_HEADER=${env.BOYACKY_FORWARDED_PROTO_HEADER} is not a header name: use e.g. x-forwarded-proto or cloudfront-forwarded-proto.`);
+    throw new ConfigError(
+      `BOYACKY_FORWARDED_PROTO_HEADER=${env.BOYACKY_FORWARDED_PROTO_HEADER} is not a header name: use e.g. x-forwarded-proto or cloudfront-forwarded-proto.`,
+    );
   }
   const retention = env.BOYACKY_RETENTION_DAYS;
   const shutdownTimeoutMs = integer(env, "BOYACKY_SHUTDOWN_TIMEOUT_MS", SHUTDOWN_TIMEOUT_MS, 0, 120_000);
@@ -150,7 +154,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cookieSecret,
     rateLimit: {
       perMinute: integer(env, "BOYACKY_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT.perMinute, 0, MAX_RATE_LIMIT_PER_MINUTE),
-      writesPerMinute: integer(env, "BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT.writesPerMinute, 0, MAX_RATE_LIMIT_PER_MINUTE),
+      writesPerMinute: integer(
+        env,
+        "BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE",
+        DEFAULT_RATE_LIMIT.writesPerMinute,
+        0,
+        MAX_RATE_LIMIT_PER_MINUTE,
+      ),
     },
   };
 }

@@ -44,7 +44,10 @@ const VARIABLES: { [K in keyof EnvironmentSettings]-?: (value: EnvironmentSettin
   forwardedProtoHeader: (header) => ({ BOYACKY_FORWARDED_PROTO_HEADER: header }),
   shutdownTimeoutMs: (ms) => ({ BOYACKY_SHUTDOWN_TIMEOUT_MS: String(ms) }),
   requestTimeoutMs: (ms) => ({ BOYACKY_REQUEST_TIMEOUT_MS: String(ms) }),
-  rateLimit: (limits) => ({ BOYACKY_RATE_LIMIT_PER_MINUTE: String(limits.perMinute), BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE: String(limits.writesPerMinute) }),
+  rateLimit: (limits) => ({
+    BOYACKY_RATE_LIMIT_PER_MINUTE: String(limits.perMinute),
+    BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE: String(limits.writesPerMinute),
+  }),
 };
 
 /**

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
     cookieSecret: config.cookieSecret,
   });
   if (config.cookieSecret === undefined) {
-    app.log.warn("BOYACKY_COOKIE_SECRET is not set: the CSRF cookie is signed with a random secret of this process, so forms served by another task (or before a restart) are refused; set the same secret on every task");
+    app.log.warn(
+      "BOYACKY_COOKIE_SECRET is not set: the CSRF cookie is signed with a random secret of this process, so forms served by another task (or before a restart) are refused; set the same secret on every task",
+    );
   }
 
   // Answers being worked on, so that a shutdown can end their keep-alive connections (below).
@@ -88,7 +90,9 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== "EADDRINUSE") throw error;
-    throw new Error(`${config.host}:${config.port} is already in use (another process listens there): stop it, or set PORT to another port.`);
+    throw new Error(
+      `${config.host}:${config.port} is already in use (another process listens there): stop it, or set PORT to another port.`,
+    );
   });
 }
 

@@ -96,7 +96,11 @@ describe("browser (headless Chromium against the listening app)", function () {
     for (const sample of samples) {
       await input().fill(sample);
       const expected = countGraphemes(sample.trim());
-      assert.equal(await page.locator("[data-grapheme-counter]").textContent(), `${expected}/${MAX_GRUMBLE_GRAPHEMES}`, JSON.stringify(sample));
+      assert.equal(
+        await page.locator("[data-grapheme-counter]").textContent(),
+        `${expected}/${MAX_GRUMBLE_GRAPHEMES}`,
+        JSON.stringify(sample),
+      );
       const valid = await input().evaluate((element) => (element as unknown as PageElement).validity.valid);
       assert.equal(valid, expected <= MAX_GRUMBLE_GRAPHEMES, `${JSON.stringify(sample)}: the browser refuses exactly what is too long`);
     }
@@ -160,7 +164,9 @@ describe("browser (headless Chromium against the listening app)", function () {
     assert.deepEqual(problems, []);
 
     // The recorder does catch a violation: an injected inline script is blocked and reported.
-    await page.evaluate("document.body.appendChild(Object.assign(document.createElement('script'), { textContent: 'window.inlineRan = true' }))");
+    await page.evaluate(
+      "document.body.appendChild(Object.assign(document.createElement('script'), { textContent: 'window.inlineRan = true' }))",
+    );
     await page.waitForFunction("window.cspViolations.length > 0");
     assert.deepEqual(await violations(), ["script-src-elem"]);
     assert.equal(await page.evaluate("window.inlineRan"), undefined);

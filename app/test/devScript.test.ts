@@ -37,7 +37,14 @@ async function startDev(env: Record<string, string> = {}, port?: number): Promis
   const dev = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "dev.ts")], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: String(chosenPort), DYNAMODB_DATA_DIR: dataDir, LOG_LEVEL: "info", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+    env: {
+      ...process.env,
+      PORT: String(chosenPort),
+      DYNAMODB_DATA_DIR: dataDir,
+      LOG_LEVEL: "info",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...env,
+    },
   });
   const log = new LogWatch();
   const closed = (stream: NodeJS.ReadableStream) => new Promise<void>((resolve) => stream.once("close", resolve));
@@ -93,7 +100,14 @@ function listeningAddresses(port: number): string[] {
       if (state !== "0A" || !local) continue; // 0A: LISTEN
       const [hex, portHex] = local.split(":");
       if (parseInt(portHex, 16) !== port) continue;
-      addresses.push(hex.length === 8 ? (hex.match(/../g) ?? []).reverse().map((byte) => parseInt(byte, 16)).join(".") : hex);
+      addresses.push(
+        hex.length === 8
+          ? (hex.match(/../g) ?? [])
+              .reverse()
+              .map((byte) => parseInt(byte, 16))
+              .join(".")
+          : hex,
+      );
     }
   }
   return addresses;
@@ -148,15 +162,24 @@ describe("npm run dev (scripts/dev.ts)", function () {
     try {
       const taken = await startDev({}, port);
       assert.notEqual((await taken.exited).code, 0);
-      assert.ok(taken.output.some((line) => line.includes(`127.0.0.1:${port} is already in use`)), taken.output.join("\n"));
+      assert.ok(
+        taken.output.some((line) => line.includes(`127.0.0.1:${port} is already in use`)),
+        taken.output.join("\n"),
+      );
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
 
     const misconfigured = await startDev({ BOYACKY_PAGE_SIZE: "0" });
     assert.notEqual((await misconfigured.exited).code, 0);
-    assert.ok(misconfigured.output.some((line) => line.includes("BOYACKY_PAGE_SIZE=0 is not valid")), misconfigured.output.join("\n"));
-    assert.ok(!misconfigured.output.some((line) => /in use/.test(line)), `a config error reported as a port in use:\n${misconfigured.output.join("\n")}`);
+    assert.ok(
+      misconfigured.output.some((line) => line.includes("BOYACKY_PAGE_SIZE=0 is not valid")),
+      misconfigured.output.join("\n"),
+    );
+    assert.ok(
+      !misconfigured.output.some((line) => /in use/.test(line)),
+      `a config error reported as a port in use:\n${misconfigured.output.join("\n")}`,
+    );
   });
 
   it("reports an app killed by a signal as killed, not as a clean exit", async () => {
@@ -165,6 +188,9 @@ describe("npm run dev (scripts/dev.ts)", function () {
     process.kill(await appPid(run), "SIGKILL");
     const exit = await run.exited;
     assert.notEqual(exit.code, 0);
-    assert.ok(run.output.some((line) => line.includes("boyacky was killed by SIGKILL")), run.output.join("\n"));
+    assert.ok(
+      run.output.some((line) => line.includes("boyacky was killed by SIGKILL")),
+      run.output.join("\n"),
+    );
   });
 });

@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { createComprehendClient } from "../src/export/awsClients";
 import { ComprehendSentiment, COMPREHEND_BATCH_SIZE } from "../src/export/comprehendSentiment";
 import { LOCAL_CREDENTIALS } from "../src/store/dynamoClient";
-import { failTexts, scoreAll, standInScore, startComprehendStandIn, throttleCalls, type ComprehendPlan, type ComprehendStandIn } from "../harness/comprehendStandIn";
+import {
+  failTexts,
+  scoreAll,
+  standInScore,
+  startComprehendStandIn,
+  throttleCalls,
+  type ComprehendPlan,
+  type ComprehendStandIn,
+} from "../harness/comprehendStandIn";
 
 describe("Comprehend sentiment adapter (real SDK against a BatchDetectSentiment stand-in)", () => {
   let standIn: ComprehendStandIn | undefined;
@@ -16,7 +24,10 @@ describe("Comprehend sentiment adapter (real SDK against a BatchDetectSentiment 
 
   async function analyzer(plan: ComprehendPlan = scoreAll, maxAttempts?: number): Promise<ComprehendSentiment> {
     standIn = await startComprehendStandIn({ plan });
-    const client = createComprehendClient({ region: "ap-northeast-1", endpoint: standIn.endpoint, credentials: LOCAL_CREDENTIALS }, maxAttempts);
+    const client = createComprehendClient(
+      { region: "ap-northeast-1", endpoint: standIn.endpoint, credentials: LOCAL_CREDENTIALS },
+      maxAttempts,
+    );
     clients.push(client);
     return new ComprehendSentiment(client, { name: "stand-in", retryDelayMs: 1 });
   }
@@ -32,7 +43,10 @@ describe("Comprehend sentiment adapter (real SDK against a BatchDetectSentiment 
       [COMPREHEND_BATCH_SIZE, COMPREHEND_BATCH_SIZE, 10],
     );
     assert.ok(standIn!.calls.every((call) => call.languageCode === "ja"));
-    assert.deepEqual(standIn!.calls.flatMap((call) => call.texts), input);
+    assert.deepEqual(
+      standIn!.calls.flatMap((call) => call.texts),
+      input,
+    );
     assert.deepEqual(
       outcomes,
       input.map((text) => ({ score: standInScore(text) })),
@@ -91,7 +105,10 @@ describe("Comprehend sentiment adapter (real SDK against a BatchDetectSentiment 
     const sentiment = await analyzer();
     const tooLong = "あ".repeat(1_667); // 5,001 bytes of UTF-8
     const outcomes = await sentiment.analyze(["", "眠い", tooLong]);
-    assert.deepEqual(standIn!.calls.flatMap((call) => call.texts), ["眠い"]);
+    assert.deepEqual(
+      standIn!.calls.flatMap((call) => call.texts),
+      ["眠い"],
+    );
     assert.deepEqual(outcomes[1], { score: standInScore("眠い") });
     for (const refused of [outcomes[0], outcomes[2]]) {
       assert.ok("error" in refused && refused.error.code === "TEXT_SIZE_LIMIT_EXCEEDED", JSON.stringify(refused));

@@ -44,7 +44,11 @@ describe("export CSV writer", () => {
       ["", ""],
     ];
     for (const [text, field] of cases) {
-      assert.equal(utf8Text([row(text)]), `${HEADER}2026-11-22_1795316400000-3e3d5dffde,2026-11-22 12:00:00,${field},,,,,\r\n`, JSON.stringify(text));
+      assert.equal(
+        utf8Text([row(text)]),
+        `${HEADER}2026-11-22_1795316400000-3e3d5dffde,2026-11-22 12:00:00,${field},,,,,\r\n`,
+        JSON.stringify(text),
+      );
     }
   });
 
@@ -58,7 +62,13 @@ describe("export CSV writer", () => {
       ["a=b", "a=b"],
     ];
     for (const [text, field] of cases) {
-      assert.equal(utf8Text([row(text)]).split("\r\n")[1].split(",2026-11-22 12:00:00,")[1], `${field},,,,,`, JSON.stringify(text));
+      assert.equal(
+        utf8Text([row(text)])
+          .split("\r\n")[1]
+          .split(",2026-11-22 12:00:00,")[1],
+        `${field},,,,,`,
+        JSON.stringify(text),
+      );
     }
   });
 

@@ -36,7 +36,8 @@ function entry(run: ExportRun, msg: string): LogEntry {
 function assertCleanOutput(run: ExportRun): void {
   assert.deepEqual(run.otherLines, [], "stdout holds only JSON log lines");
   assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .+:\d+/, "no stack trace");
-  for (const line of run.logs) assert.ok(typeof line.level === "number" && typeof line.time === "number" && typeof line.msg === "string", JSON.stringify(line));
+  for (const line of run.logs)
+    assert.ok(typeof line.level === "number" && typeof line.time === "number" && typeof line.msg === "string", JSON.stringify(line));
 }
 
 /** The export's rows for `grumbles`, scored by the stand-in unless `unscored` says otherwise. */
@@ -120,7 +121,21 @@ describe("export job, end to end (a process against dynalite, a Comprehend stand
     const done = entry(run, "export done");
     assert.deepEqual(
       { ...done, level: undefined, time: undefined, pid: undefined, hostname: undefined },
-      { level: undefined, time: undefined, pid: undefined, hostname: undefined, day: YESTERDAY, msg: "export done", location: `s3://boyacky-exports/${key(YESTERDAY)}`, read: 30, scored: 30, unscored: 0, written: 30, bytes: object.body.length, replacedCharacters: 0 },
+      {
+        level: undefined,
+        time: undefined,
+        pid: undefined,
+        hostname: undefined,
+        day: YESTERDAY,
+        msg: "export done",
+        location: `s3://boyacky-exports/${key(YESTERDAY)}`,
+        read: 30,
+        scored: 30,
+        unscored: 0,
+        written: 30,
+        bytes: object.body.length,
+        replacedCharacters: 0,
+      },
     );
   });
 
@@ -139,7 +154,10 @@ describe("export job, end to end (a process against dynalite, a Comprehend stand
     assert.equal(lines[29].split(",")[2], "?野家で?");
     assert.equal(lines[30].split(",")[2], "疲れた～");
 
-    const replaced = entry(run, "Shift_JIS cannot hold some characters (emoji, rare kanji...): each was replaced by ?; use the default utf8 to keep them");
+    const replaced = entry(
+      run,
+      "Shift_JIS cannot hold some characters (emoji, rare kanji...): each was replaced by ?; use the default utf8 to keep them",
+    );
     assert.equal(replaced.level, 40);
     assert.equal(replaced.replacedCharacters, 2);
     assert.deepEqual(replaced.rows, [grumbles[28].id]);
@@ -149,7 +167,13 @@ describe("export job, end to end (a process against dynalite, a Comprehend stand
     const run = await runExport("sources", ["--day", YESTERDAY], await awsEnv(failTexts(["ボヤキ3"])));
     assertCleanOutput(run);
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.deepEqual((await s3.get(key(YESTERDAY))).body, writeCsv(expectedRows(grumbles, (text) => text === "ボヤキ3"), "utf8").body);
+    assert.deepEqual(
+      (await s3.get(key(YESTERDAY))).body,
+      writeCsv(
+        expectedRows(grumbles, (text) => text === "ボヤキ3"),
+        "utf8",
+      ).body,
+    );
     assert.deepEqual(entry(run, "Comprehend could not score some grumbles: their sentiment columns are empty").unscored, [
       { id: grumbles[2].id, code: "INTERNAL_SERVER_ERROR", message: "Internal server error" },
     ]);
@@ -160,7 +184,10 @@ describe("export job, end to end (a process against dynalite, a Comprehend stand
     const run = await runExport("sources", ["--day", EMPTY_DAY], await awsEnv());
     assertCleanOutput(run);
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.equal((await s3.get(key(EMPTY_DAY))).body.toString("utf8"), "\uFEFFID,Date,Boyaki,Sentiment,Positive,Negative,Neutral,Mixed\r\n");
+    assert.equal(
+      (await s3.get(key(EMPTY_DAY))).body.toString("utf8"),
+      "\uFEFFID,Date,Boyaki,Sentiment,Positive,Negative,Neutral,Mixed\r\n",
+    );
     assert.equal(comprehend!.calls.length, 0);
     assert.equal(entry(run, "export done").written, 0);
   });
@@ -248,7 +275,13 @@ describe("export job, end to end (a process against dynalite, a Comprehend stand
       assert.equal(skipped.level, 40);
       assert.match(skipped.reason, /^no COMPREHEND_ENDPOINT and no AWS credentials/);
       assert.equal(entry(run, "export started").sentiment, "skipped");
-      assert.deepEqual(readFileSync(path.join(directory, "exports", `${YESTERDAY}.csv`)), writeCsv(expectedRows(grumbles, () => true), "utf8").body);
+      assert.deepEqual(
+        readFileSync(path.join(directory, "exports", `${YESTERDAY}.csv`)),
+        writeCsv(
+          expectedRows(grumbles, () => true),
+          "utf8",
+        ).body,
+      );
       assert.deepEqual(
         { scored: entry(run, "export done").scored, unscored: entry(run, "export done").unscored },
         { scored: 0, unscored: 30 },

@@ -71,7 +71,10 @@ describe("npm run export (scripts/export.ts): the job on npm run dev's local dat
     const dev = await devWithPosts(["開発中のボヤキ"]);
     const refused = await runExport("script", ["--day", TODAY], { BOYACKY_DATA_DIR: dataDir });
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /^npm run export: the local DynamoDB data in .* is in use, probably by npm run dev: run again with DYNAMODB_ENDPOINT=/);
+    assert.match(
+      refused.stderr,
+      /^npm run export: the local DynamoDB data in .* is in use, probably by npm run dev: run again with DYNAMODB_ENDPOINT=/,
+    );
     assert.doesNotMatch(refused.stderr, /\n\s+at /);
 
     const run = await runExport("script", ["--day", TODAY], { BOYACKY_DATA_DIR: dataDir, DYNAMODB_ENDPOINT: dev.endpoint });

@@ -56,7 +56,9 @@ describe("GrumbleStore.readDay: one day's partition for the export (dynalite, re
     }));
     const documents = DynamoDBDocumentClient.from(t.client);
     for (let start = 0; start < items.length; start += 5) {
-      await documents.send(new BatchWriteCommand({ RequestItems: { [t.tableName]: items.slice(start, start + 5).map((Item) => ({ PutRequest: { Item } })) } }));
+      await documents.send(
+        new BatchWriteCommand({ RequestItems: { [t.tableName]: items.slice(start, start + 5).map((Item) => ({ PutRequest: { Item } })) } }),
+      );
     }
 
     const before = counter.count("Query");

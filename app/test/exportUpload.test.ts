@@ -70,7 +70,9 @@ describe("export destinations", () => {
     it("fails when the directory cannot be written", async () => {
       const blocked = path.join(directory, "a-file");
       writeFileSync(blocked, "");
-      await assert.rejects(new DirectoryDestination(blocked).put({ key: KEY, body: Buffer.from("x"), contentType: "text/csv" }), { code: "ENOTDIR" });
+      await assert.rejects(new DirectoryDestination(blocked).put({ key: KEY, body: Buffer.from("x"), contentType: "text/csv" }), {
+        code: "ENOTDIR",
+      });
     });
   });
 });

@@ -79,7 +79,8 @@ interface HostileCase {
 // ---- how rows send -------------------------------------------------------------------------------
 
 function postJson(payload: string | Buffer, headers: Record<string, string> = {}) {
-  return ({ inject }: Context) => inject({ method: "POST", url: "/api/boyaki", headers: { "content-type": "application/json", ...headers }, payload });
+  return ({ inject }: Context) =>
+    inject({ method: "POST", url: "/api/boyaki", headers: { "content-type": "application/json", ...headers }, payload });
 }
 
 const postText = (text: string) => postJson(JSON.stringify({ text }));
@@ -90,7 +91,11 @@ type Credentials = "valid" | "none" | "wrong";
  * Posts a urlencoded form; `body` is given without `_csrf`, which is added per `csrf`; `ageMs`
  * after the page was served (default at once).
  */
-function postForm(url: string, body: string | Buffer, options: { csrf?: Credentials; headers?: Record<string, string>; ageMs?: number } = {}) {
+function postForm(
+  url: string,
+  body: string | Buffer,
+  options: { csrf?: Credentials; headers?: Record<string, string>; ageMs?: number } = {},
+) {
   return async ({ inject, session }: Context) => {
     const { cookie, token: valid } = await session();
     const csrf = options.csrf ?? "valid";
@@ -116,8 +121,14 @@ const TRICKLED_BODY = 'POST /api/boyaki HTTP/1.1\r\nHost: localhost\r\nContent-T
 /** The app with a short request timeout, listening for raw requests. */
 const IMPATIENT = { listen: true, requestTimeoutMs: 200 };
 
-const get = (url: string, headers: Record<string, string> = {}) => ({ inject }: Context) => inject({ method: "GET", url, headers });
-const del = (url: string) => ({ inject }: Context) => inject({ method: "DELETE", url });
+const get =
+  (url: string, headers: Record<string, string> = {}) =>
+  ({ inject }: Context) =>
+    inject({ method: "GET", url, headers });
+const del =
+  (url: string) =>
+  ({ inject }: Context) =>
+    inject({ method: "DELETE", url });
 
 /**
  * Sends `count` requests one after the other: all but the last must be answered `served`
@@ -140,7 +151,11 @@ function fromIp(ip: string, options: InjectOptions): InjectOptions {
   return { ...options, headers: { ...options.headers, "x-forwarded-for": ip } };
 }
 
-const apiText = (problem: GrumbleProblem) => ({ status: 400, error: "invalid_text", check: (response: Answer) => assert.equal(response.json().message, PROBLEM_MESSAGES_EN[problem]) });
+const apiText = (problem: GrumbleProblem) => ({
+  status: 400,
+  error: "invalid_text",
+  check: (response: Answer) => assert.equal(response.json().message, PROBLEM_MESSAGES_EN[problem]),
+});
 const pageText = (problem: GrumbleProblem) => ({ status: 400, alert: PROBLEM_MESSAGES_JA[problem] });
 
 function assertNotPolluted(): void {
@@ -158,38 +173,100 @@ const CASES: HostileCase[] = [
   { name: "form: white space only (ASCII, ideographic, no-break)", send: postFormText("  \u3000\u00a0 "), ...pageText("empty") },
   { name: "API: 21 graphemes", send: postText("あ".repeat(21)), ...apiText("too_long") },
   { name: "form: 21 family emoji", send: postFormText(FAMILY.repeat(21)), ...pageText("too_long") },
-  { name: "form: 20 family emoji are valid (220 UTF-16 units)", send: postFormText(FAMILY.repeat(20)), status: 303, stored: [FAMILY.repeat(20)] },
+  {
+    name: "form: 20 family emoji are valid (220 UTF-16 units)",
+    send: postFormText(FAMILY.repeat(20)),
+    status: 303,
+    stored: [FAMILY.repeat(20)],
+  },
   { name: "API: 20 emoji with skin tones are valid", send: postText("👍🏿".repeat(20)), status: 201, stored: ["👍🏿".repeat(20)] },
-  { name: "API: 20 e + combining acute are 20 graphemes, stored as NFC", send: postText("e\u0301".repeat(20)), status: 201, stored: ["\u00e9".repeat(20)] },
+  {
+    name: "API: 20 e + combining acute are 20 graphemes, stored as NFC",
+    send: postText("e\u0301".repeat(20)),
+    status: 201,
+    stored: ["\u00e9".repeat(20)],
+  },
   { name: "API: one grapheme of 450 stacked combining marks (zalgo)", send: postText("a" + "\u0301".repeat(450)), ...apiText("too_long") },
   { name: "API: NUL", send: postText("ボヤ\u0000キ"), ...apiText("control_characters") },
   { name: "form: NUL as %00", send: postForm("/", "text=%E3%83%9C%00"), ...pageText("control_characters") },
   { name: "API: ANSI escape sequence", send: postText("\u001b[31m赤\u001b[0m"), ...apiText("control_characters") },
-  { name: "API: CR LF and a header (response splitting attempt)", send: postText("x\r\nSet-Cookie: a=b"), ...apiText("control_characters") },
+  {
+    name: "API: CR LF and a header (response splitting attempt)",
+    send: postText("x\r\nSet-Cookie: a=b"),
+    ...apiText("control_characters"),
+  },
   { name: "form: RTL override U+202E", send: postFormText("abc\u202etxt.exe"), ...pageText("control_characters") },
   { name: "API: lone surrogate \\ud800 in JSON", send: postJson('{"text":"ボヤ\\ud800キ"}'), ...apiText("control_characters") },
 
   // Text rules: nothing invisible, stacked or hidden.
-  { name: "API: only zero width space, joiners, word joiner and soft hyphen", send: postText("\u200b\u200c\u200d\u2060\u00ad"), ...apiText("empty") },
-  { name: "form: only Hangul fillers and braille blanks (a blank row)", send: postFormText("\u3164\uffa0\u2800\u2800"), ...pageText("empty") },
+  {
+    name: "API: only zero width space, joiners, word joiner and soft hyphen",
+    send: postText("\u200b\u200c\u200d\u2060\u00ad"),
+    ...apiText("empty"),
+  },
+  {
+    name: "form: only Hangul fillers and braille blanks (a blank row)",
+    send: postFormText("\u3164\uffa0\u2800\u2800"),
+    ...pageText("empty"),
+  },
   { name: "API: one character carrying 31 combining marks", send: postText(`a${"\u0301".repeat(31)}`), ...apiText("too_many_marks") },
-  { name: "form: a column of 40 marks in a short grumble", send: postFormText(`ボヤ${"\u0300\u0316".repeat(20)}キ`), ...pageText("too_many_marks") },
-  { name: "API: 30 combining marks (the stream-safe limit) are valid", send: postText(`a${"\u0301".repeat(30)}`), status: 201, stored: [`\u00e1${"\u0301".repeat(29)}`] },
-  { name: "API: text hidden in tag characters after a short grumble", send: postText(`眠い${TAGGED("ignore all previous instructions")}`), ...apiText("control_characters") },
+  {
+    name: "form: a column of 40 marks in a short grumble",
+    send: postFormText(`ボヤ${"\u0300\u0316".repeat(20)}キ`),
+    ...pageText("too_many_marks"),
+  },
+  {
+    name: "API: 30 combining marks (the stream-safe limit) are valid",
+    send: postText(`a${"\u0301".repeat(30)}`),
+    status: 201,
+    stored: [`\u00e1${"\u0301".repeat(29)}`],
+  },
+  {
+    name: "API: text hidden in tag characters after a short grumble",
+    send: postText(`眠い${TAGGED("ignore all previous instructions")}`),
+    ...apiText("control_characters"),
+  },
   { name: "form: only tag characters", send: postFormText(TAGGED("hidden")), ...pageText("control_characters") },
   { name: "API: the England flag (tags inside an RGI emoji) is valid", send: postText(FLAG_ENGLAND), status: 201, stored: [FLAG_ENGLAND] },
   { name: "API: U+2028 line separator", send: postText("ボヤ\u2028キ"), ...apiText("control_characters") },
   { name: "form: U+2029 paragraph separator", send: postFormText("ボヤ\u2029キ"), ...pageText("control_characters") },
 
   // Bytes and bodies.
-  { name: "API: invalid UTF-8 bytes in the JSON body", send: postJson(Buffer.concat([Buffer.from('{"text":"ボヤ'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])), status: 400, error: "invalid_encoding" },
-  { name: "API: overlong UTF-8 encoding of '<' (C0 BC)", send: postJson(Buffer.concat([Buffer.from('{"text":"'), Buffer.from([0xc0, 0xbc]), Buffer.from('script"}')])), status: 400, error: "invalid_encoding" },
-  { name: "form: invalid UTF-8 bytes in the body", send: postForm("/", Buffer.concat([Buffer.from("text="), Buffer.from([0xe3, 0x83])])), status: 400, alert: JA.encoding },
+  {
+    name: "API: invalid UTF-8 bytes in the JSON body",
+    send: postJson(Buffer.concat([Buffer.from('{"text":"ボヤ'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])),
+    status: 400,
+    error: "invalid_encoding",
+  },
+  {
+    name: "API: overlong UTF-8 encoding of '<' (C0 BC)",
+    send: postJson(Buffer.concat([Buffer.from('{"text":"'), Buffer.from([0xc0, 0xbc]), Buffer.from('script"}')])),
+    status: 400,
+    error: "invalid_encoding",
+  },
+  {
+    name: "form: invalid UTF-8 bytes in the body",
+    send: postForm("/", Buffer.concat([Buffer.from("text="), Buffer.from([0xe3, 0x83])])),
+    status: 400,
+    alert: JA.encoding,
+  },
   { name: "form: %-escaped invalid UTF-8 (%FF%FE)", send: postForm("/", "text=%FF%FE"), status: 400, alert: JA.encoding },
   { name: "API: a 1 MB body", send: postJson(JSON.stringify({ text: "あ".repeat(ONE_MB / 3) })), status: 413, error: "body_too_large" },
   { name: "form: a 1 MB body", send: postForm("/", `text=${"a".repeat(ONE_MB)}`), status: 413, alert: JA.tooLarge },
-  { name: "API: text/plain body", send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-type": "text/plain" }), status: 415, error: "unsupported_media_type" },
-  { name: "API: multipart body", send: postJson('--x\r\nContent-Disposition: form-data; name="text"\r\n\r\nボヤキ\r\n--x--\r\n', { "content-type": "multipart/form-data; boundary=x" }), status: 415, error: "unsupported_media_type" },
+  {
+    name: "API: text/plain body",
+    send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-type": "text/plain" }),
+    status: 415,
+    error: "unsupported_media_type",
+  },
+  {
+    name: "API: multipart body",
+    send: postJson('--x\r\nContent-Disposition: form-data; name="text"\r\n\r\nボヤキ\r\n--x--\r\n', {
+      "content-type": "multipart/form-data; boundary=x",
+    }),
+    status: 415,
+    error: "unsupported_media_type",
+  },
   {
     name: "API: a plain body labelled Content-Encoding: gzip",
     send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-encoding": "gzip" }),
@@ -197,16 +274,47 @@ const CASES: HostileCase[] = [
     error: "unsupported_content_encoding",
     check: (response) => assert.equal(response.headers["accept-encoding"], "identity"),
   },
-  { name: "API: a real gzip body", send: postJson(gzipSync(JSON.stringify({ text: "ボヤキ" })), { "content-encoding": "gzip" }), status: 415, error: "unsupported_content_encoding" },
-  { name: "API: Content-Encoding: br", send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-encoding": "br" }), status: 415, error: "unsupported_content_encoding" },
-  { name: "API: two codings, identity last", send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-encoding": "gzip, identity" }), status: 415, error: "unsupported_content_encoding" },
-  { name: "form: Content-Encoding: deflate", send: postFormText("圧縮", { headers: { "content-encoding": "deflate" } }), status: 415, alert: JA.contentEncoding },
-  { name: "API: Content-Encoding: identity is plain", send: postJson(JSON.stringify({ text: "そのまま" }), { "content-encoding": "Identity" }), status: 201, stored: ["そのまま"] },
+  {
+    name: "API: a real gzip body",
+    send: postJson(gzipSync(JSON.stringify({ text: "ボヤキ" })), { "content-encoding": "gzip" }),
+    status: 415,
+    error: "unsupported_content_encoding",
+  },
+  {
+    name: "API: Content-Encoding: br",
+    send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-encoding": "br" }),
+    status: 415,
+    error: "unsupported_content_encoding",
+  },
+  {
+    name: "API: two codings, identity last",
+    send: postJson(JSON.stringify({ text: "ボヤキ" }), { "content-encoding": "gzip, identity" }),
+    status: 415,
+    error: "unsupported_content_encoding",
+  },
+  {
+    name: "form: Content-Encoding: deflate",
+    send: postFormText("圧縮", { headers: { "content-encoding": "deflate" } }),
+    status: 415,
+    alert: JA.contentEncoding,
+  },
+  {
+    name: "API: Content-Encoding: identity is plain",
+    send: postJson(JSON.stringify({ text: "そのまま" }), { "content-encoding": "Identity" }),
+    status: 201,
+    stored: ["そのまま"],
+  },
   {
     name: "form route: a JSON body (with a valid token) is not a form",
     send: async ({ inject, session }) => {
       const { cookie, token } = await session();
-      return inject({ method: "POST", url: "/", headers: { "content-type": "application/json" }, cookies: { _csrf: cookie }, payload: JSON.stringify({ _csrf: token, text: "JSON" }) });
+      return inject({
+        method: "POST",
+        url: "/",
+        headers: { "content-type": "application/json" },
+        cookies: { _csrf: cookie },
+        payload: JSON.stringify({ _csrf: token, text: "JSON" }),
+      });
     },
     status: 415,
     alert: JA.mediaType,
@@ -218,16 +326,48 @@ const CASES: HostileCase[] = [
   {
     name: "protocol: Content-Length and Transfer-Encoding together (request smuggling)",
     app: { listen: true },
-    send: raw('POST /api/boyaki HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 16\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n{"text":"密輸"}'),
+    send: raw(
+      'POST /api/boyaki HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 16\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n{"text":"密輸"}',
+    ),
     status: 400,
     error: "bad_request",
   },
-  { name: "protocol: two different Content-Lengths", app: { listen: true }, send: raw("POST /api/boyaki HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\n{}"), status: 400, error: "bad_request" },
-  { name: "protocol: headers over 16 KiB (a huge cookie)", app: { listen: true }, send: raw(`GET / HTTP/1.1\r\nHost: localhost\r\nCookie: a=${"x".repeat(20_000)}\r\n\r\n`), status: 431, alert: JA.headersTooLarge },
-  { name: "protocol: a request line that is not HTTP", app: { listen: true }, send: raw("HELLO\r\n\r\n"), status: 400, alert: JA.badRequest },
+  {
+    name: "protocol: two different Content-Lengths",
+    app: { listen: true },
+    send: raw("POST /api/boyaki HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\n{}"),
+    status: 400,
+    error: "bad_request",
+  },
+  {
+    name: "protocol: headers over 16 KiB (a huge cookie)",
+    app: { listen: true },
+    send: raw(`GET / HTTP/1.1\r\nHost: localhost\r\nCookie: a=${"x".repeat(20_000)}\r\n\r\n`),
+    status: 431,
+    alert: JA.headersTooLarge,
+  },
+  {
+    name: "protocol: a request line that is not HTTP",
+    app: { listen: true },
+    send: raw("HELLO\r\n\r\n"),
+    status: 400,
+    alert: JA.badRequest,
+  },
   // Slow clients: the request (headers and body) must arrive within requestTimeoutMs.
-  { name: "protocol: a body trickled past the request timeout", app: IMPATIENT, send: raw(TRICKLED_BODY), status: 408, error: "request_timeout" },
-  { name: "protocol: headers trickled past the request timeout", app: IMPATIENT, send: raw("GET / HTTP/1.1\r\nHost: local"), status: 408, alert: JA.requestTimeout },
+  {
+    name: "protocol: a body trickled past the request timeout",
+    app: IMPATIENT,
+    send: raw(TRICKLED_BODY),
+    status: 408,
+    error: "request_timeout",
+  },
+  {
+    name: "protocol: headers trickled past the request timeout",
+    app: IMPATIENT,
+    send: raw("GET / HTTP/1.1\r\nHost: local"),
+    status: 408,
+    alert: JA.requestTimeout,
+  },
 
   // Markup: valid, stored as typed, rendered as text.
   { name: "form: <script> within 20 characters", send: postFormText(SCRIPT), status: 303, stored: [SCRIPT] },
@@ -236,12 +376,41 @@ const CASES: HostileCase[] = [
 
   // Ids.
   // The URL is resolved first (to /etc/passwd, outside /api): an unknown page.
-  { name: "API: DELETE ../ in the path", seed: true, send: del("/api/boyaki/../../etc/passwd"), status: 404, alert: "ページが見つかりません。" },
-  { name: "API: DELETE %2e%2e%2f-encoded ../", seed: true, send: del("/api/boyaki/%2e%2e%2f%2e%2e%2fetc%2fpasswd"), status: 400, error: "invalid_id" },
-  { name: "API: DELETE an id of 65 characters", seed: true, send: del(`/api/boyaki/${"x".repeat(65)}`), status: 400, error: "invalid_request" },
-  { name: "API: DELETE an id of 5000 characters", seed: true, send: del(`/api/boyaki/${"9".repeat(5000)}`), status: 400, error: "invalid_request" },
+  {
+    name: "API: DELETE ../ in the path",
+    seed: true,
+    send: del("/api/boyaki/../../etc/passwd"),
+    status: 404,
+    alert: "ページが見つかりません。",
+  },
+  {
+    name: "API: DELETE %2e%2e%2f-encoded ../",
+    seed: true,
+    send: del("/api/boyaki/%2e%2e%2f%2e%2e%2fetc%2fpasswd"),
+    status: 400,
+    error: "invalid_id",
+  },
+  {
+    name: "API: DELETE an id of 65 characters",
+    seed: true,
+    send: del(`/api/boyaki/${"x".repeat(65)}`),
+    status: 400,
+    error: "invalid_request",
+  },
+  {
+    name: "API: DELETE an id of 5000 characters",
+    seed: true,
+    send: del(`/api/boyaki/${"9".repeat(5000)}`),
+    status: 400,
+    error: "invalid_request",
+  },
   { name: "API: DELETE an unknown, well-formed id", seed: true, send: del(`/api/boyaki/${UNKNOWN_ID}`), status: 404, error: "not_found" },
-  { name: "form: purify ../ (gone either way: 303, nothing deleted)", seed: true, send: postForm("/purify", "id=..%2F..%2Fetc%2Fpasswd"), status: 303 },
+  {
+    name: "form: purify ../ (gone either way: 303, nothing deleted)",
+    seed: true,
+    send: postForm("/purify", "id=..%2F..%2Fetc%2Fpasswd"),
+    status: 303,
+  },
   {
     name: "API: DELETE yesterday's grumble (only today's can be purified): not found, kept",
     seed: "yesterday",
@@ -255,14 +424,27 @@ const CASES: HostileCase[] = [
     send: (context) => postForm("/purify", `id=${context.seededId}`)(context),
     status: 303,
   },
-  { name: "form: purify an overlong id", seed: true, send: postForm("/purify", `id=${"x".repeat(3000)}`), status: 400, alert: "リクエストの内容が正しくありません。" },
+  {
+    name: "form: purify an overlong id",
+    seed: true,
+    send: postForm("/purify", `id=${"x".repeat(3000)}`),
+    status: 400,
+    alert: "リクエストの内容が正しくありません。",
+  },
 
   // CSRF and cross-site forms.
   { name: "form: missing CSRF token", send: postFormText("通さない", { csrf: "none" }), status: 403, alert: JA.csrf },
   { name: "form: wrong CSRF token", send: postFormText("通さない", { csrf: "wrong" }), status: 403, alert: JA.csrf },
   {
     name: "form: a planted CSRF cookie with a token minted from it offline",
-    send: ({ inject }) => inject({ method: "POST", url: "/", headers: { "content-type": "application/x-www-form-urlencoded" }, cookies: { _csrf: "planted" }, payload: `_csrf=${encodeURIComponent(new Tokens({}).create("planted"))}&text=x` }),
+    send: ({ inject }) =>
+      inject({
+        method: "POST",
+        url: "/",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        cookies: { _csrf: "planted" },
+        payload: `_csrf=${encodeURIComponent(new Tokens({}).create("planted"))}&text=x`,
+      }),
     status: 403,
     alert: JA.csrf,
   },
@@ -280,9 +462,24 @@ const CASES: HostileCase[] = [
     alert: JA.csrf,
   },
   { name: "form: purify without CSRF token", seed: true, send: postForm("/purify", "id=x", { csrf: "none" }), status: 403, alert: JA.csrf },
-  { name: "form: foreign Origin (even with a valid token)", send: postFormText("通さない", { headers: { origin: "https://evil.example" } }), status: 403, alert: JA.crossSite },
-  { name: "form: Sec-Fetch-Site cross-site (even with a valid token)", send: postFormText("通さない", { headers: { "sec-fetch-site": "cross-site" } }), status: 403, alert: JA.crossSite },
-  { name: "form: Sec-Fetch-Site same-site (a sibling subdomain)", send: postFormText("通さない", { headers: { "sec-fetch-site": "same-site" } }), status: 403, alert: JA.crossSite },
+  {
+    name: "form: foreign Origin (even with a valid token)",
+    send: postFormText("通さない", { headers: { origin: "https://evil.example" } }),
+    status: 403,
+    alert: JA.crossSite,
+  },
+  {
+    name: "form: Sec-Fetch-Site cross-site (even with a valid token)",
+    send: postFormText("通さない", { headers: { "sec-fetch-site": "cross-site" } }),
+    status: 403,
+    alert: JA.crossSite,
+  },
+  {
+    name: "form: Sec-Fetch-Site same-site (a sibling subdomain)",
+    send: postFormText("通さない", { headers: { "sec-fetch-site": "same-site" } }),
+    status: 403,
+    alert: JA.crossSite,
+  },
   {
     name: "form: same-origin Origin and Sec-Fetch-Site pass (the browser's own post)",
     send: postFormText("通る", { headers: { origin: "http://localhost:80", "sec-fetch-site": "same-origin" } }),
@@ -291,9 +488,27 @@ const CASES: HostileCase[] = [
   },
 
   // Prototype pollution.
-  { name: "API: __proto__ in JSON", send: postJson('{"__proto__":{"polluted":true},"text":"x"}'), status: 400, error: "invalid_json", check: assertNotPolluted },
-  { name: "API: constructor.prototype in JSON", send: postJson('{"constructor":{"prototype":{"polluted":true}},"text":"x"}'), status: 400, error: "invalid_json", check: assertNotPolluted },
-  { name: "form: __proto__ fields are plain fields", send: postForm("/", "__proto__=x&__proto__%5Bpolluted%5D=1&constructor%5Bprototype%5D%5Bpolluted%5D=1&text=y"), status: 303, stored: ["y"], check: assertNotPolluted },
+  {
+    name: "API: __proto__ in JSON",
+    send: postJson('{"__proto__":{"polluted":true},"text":"x"}'),
+    status: 400,
+    error: "invalid_json",
+    check: assertNotPolluted,
+  },
+  {
+    name: "API: constructor.prototype in JSON",
+    send: postJson('{"constructor":{"prototype":{"polluted":true}},"text":"x"}'),
+    status: 400,
+    error: "invalid_json",
+    check: assertNotPolluted,
+  },
+  {
+    name: "form: __proto__ fields are plain fields",
+    send: postForm("/", "__proto__=x&__proto__%5Bpolluted%5D=1&constructor%5Bprototype%5D%5Bpolluted%5D=1&text=y"),
+    status: 303,
+    stored: ["y"],
+    check: assertNotPolluted,
+  },
 
   // Query strings.
   { name: "API: huge limit", send: get("/api/boyaki?limit=99999999999999999999999"), status: 400, error: "invalid_request" },
@@ -347,7 +562,9 @@ const CASES: HostileCase[] = [
   {
     name: "flood: unknown URLs count too",
     app: { rateLimit: LIMITS, trustedProxies: ALB },
-    send: burst(LIMITS.perMinute + 1, 404, ({ inject }, index) => inject(fromIp("203.0.113.9", { method: "GET", url: `/wp-admin/${index}.php` }))),
+    send: burst(LIMITS.perMinute + 1, 404, ({ inject }, index) =>
+      inject(fromIp("203.0.113.9", { method: "GET", url: `/wp-admin/${index}.php` })),
+    ),
     status: 429,
     alert: JA.rateLimited,
   },
@@ -357,7 +574,14 @@ const CASES: HostileCase[] = [
     send: burst(LIMITS.perMinute + 1, 404, ({ inject }, index) =>
       index < LIMITS.perMinute
         ? inject(fromIp("203.0.113.11", { method: "GET", url: `/wp-login/${index}.php` }))
-        : inject(fromIp("203.0.113.11", { method: "POST", url: "/wp-login.php", headers: { "content-type": "application/json" }, payload: "{ not json" })),
+        : inject(
+            fromIp("203.0.113.11", {
+              method: "POST",
+              url: "/wp-login.php",
+              headers: { "content-type": "application/json" },
+              payload: "{ not json",
+            }),
+          ),
     ),
     status: 429,
     alert: JA.rateLimited,
@@ -366,20 +590,36 @@ const CASES: HostileCase[] = [
     name: "flood: writes over the write limit get 429 and are not stored, another IP still posts",
     app: { rateLimit: LIMITS, trustedProxies: ALB },
     send: burst(LIMITS.writesPerMinute + 1, 201, ({ inject }, index) =>
-      inject(fromIp("203.0.113.10", { method: "POST", url: "/api/boyaki", headers: { "content-type": "application/json" }, payload: JSON.stringify({ text: `連投${index}` }) })),
+      inject(
+        fromIp("203.0.113.10", {
+          method: "POST",
+          url: "/api/boyaki",
+          headers: { "content-type": "application/json" },
+          payload: JSON.stringify({ text: `連投${index}` }),
+        }),
+      ),
     ),
     status: 429,
     error: "rate_limited",
     stored: ["連投0", "連投1", "連投2", "別の人"],
     check: async (_response, { inject }) => {
-      const other = await inject(fromIp("198.51.100.3", { method: "POST", url: "/api/boyaki", headers: { "content-type": "application/json" }, payload: JSON.stringify({ text: "別の人" }) }));
+      const other = await inject(
+        fromIp("198.51.100.3", {
+          method: "POST",
+          url: "/api/boyaki",
+          headers: { "content-type": "application/json" },
+          payload: JSON.stringify({ text: "別の人" }),
+        }),
+      );
       assert.equal(other.statusCode, 201);
     },
   },
   {
     name: "flood: with no trusted proxy a forged X-Forwarded-For does not reset the count",
     app: { rateLimit: LIMITS, trustedProxies: TRUST_NO_PROXY },
-    send: burst(LIMITS.perMinute + 1, 200, ({ inject }, index) => inject(fromIp(`192.0.2.${index + 1}`, { method: "GET", url: "/api/boyaki" }))),
+    send: burst(LIMITS.perMinute + 1, 200, ({ inject }, index) =>
+      inject(fromIp(`192.0.2.${index + 1}`, { method: "GET", url: "/api/boyaki" })),
+    ),
     status: 429,
     error: "rate_limited",
   },

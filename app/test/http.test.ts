@@ -7,17 +7,7 @@ import { PROBLEM_MESSAGES_EN, PROBLEM_MESSAGES_JA, type GrumbleProblem } from ".
 import { CSRF_TOKEN_VALIDITY_MS } from "../src/http/csrf";
 import type { Grumble } from "../src/store/grumbleStore";
 import { PUBLIC_DIR } from "../src/paths";
-import {
-  alertMessage,
-  draftValue,
-  homePage,
-  type FormSession,
-  openSession,
-  postForm,
-  rowIds,
-  rowTexts,
-  rowTimes,
-} from "../harness/pages";
+import { alertMessage, draftValue, homePage, type FormSession, openSession, postForm, rowIds, rowTexts, rowTimes } from "../harness/pages";
 import { startTestApp, startTestDynamo, type TestApp, type TestAppOptions, type TestDynamo } from "../harness/testApp";
 import { TestClock, withClockAhead } from "../harness/testClock";
 
@@ -205,7 +195,11 @@ describe("HTTP app", () => {
     });
 
     it("tasks sharing the cookie secret accept each other's forms; with another secret they do not", async () => {
-      const [first, twin, stranger] = await Promise.all([appWith({ cookieSecret: SECRET }), appWith({ cookieSecret: SECRET }), appWith({ cookieSecret: `${SECRET}-other` })]);
+      const [first, twin, stranger] = await Promise.all([
+        appWith({ cookieSecret: SECRET }),
+        appWith({ cookieSecret: SECRET }),
+        appWith({ cookieSecret: `${SECRET}-other` }),
+      ]);
       const session = await openSession(first.app);
       assert.equal((await postForm(twin.app, "/", { text: "同じ鍵" }, session)).statusCode, 303);
       assert.equal((await postForm(stranger.app, "/", { text: "違う鍵" }, session)).statusCode, 403);
@@ -214,7 +208,10 @@ describe("HTTP app", () => {
 
     it("refuses a token older than two hours (a page left open) with the expiry message", async () => {
       const session = await openSession(t.app);
-      assert.equal((await withClockAhead(CSRF_TOKEN_VALIDITY_MS - 60_000, () => postForm(t.app, "/", { text: "間に合う" }, session))).statusCode, 303);
+      assert.equal(
+        (await withClockAhead(CSRF_TOKEN_VALIDITY_MS - 60_000, () => postForm(t.app, "/", { text: "間に合う" }, session))).statusCode,
+        303,
+      );
       const late = await withClockAhead(CSRF_TOKEN_VALIDITY_MS + 1_000, () => postForm(t.app, "/", { text: "遅すぎる" }, session));
       assert.equal(late.statusCode, 403);
       assert.equal(alertMessage(late.body), CSRF_MESSAGE_JA);
@@ -225,12 +222,25 @@ describe("HTTP app", () => {
       const https = await appWith({ trustedProxies: { kind: "hops", hops: 1 } });
       const response = await https.app.inject({ method: "GET", url: "/", headers: HTTPS });
       assert.deepEqual(
-        response.cookies.map(({ name, secure, path: cookiePath, domain, httpOnly, sameSite }) => ({ name, secure, path: cookiePath, domain, httpOnly, sameSite })),
+        response.cookies.map(({ name, secure, path: cookiePath, domain, httpOnly, sameSite }) => ({
+          name,
+          secure,
+          path: cookiePath,
+          domain,
+          httpOnly,
+          sameSite,
+        })),
         [{ name: "__Host-csrf", secure: true, path: "/", domain: undefined, httpOnly: true, sameSite: "Strict" }],
       );
       const secure = await openSession(https.app, HTTPS);
       const post = (session: FormSession, text: string) =>
-        https.app.inject({ method: "POST", url: "/", headers: { ...HTTPS, "content-type": "application/x-www-form-urlencoded" }, cookies: { [session.cookieName ?? "_csrf"]: session.cookie }, payload: new URLSearchParams({ _csrf: session.token, text }).toString() });
+        https.app.inject({
+          method: "POST",
+          url: "/",
+          headers: { ...HTTPS, "content-type": "application/x-www-form-urlencoded" },
+          cookies: { [session.cookieName ?? "_csrf"]: session.cookie },
+          payload: new URLSearchParams({ _csrf: session.token, text }).toString(),
+        });
       assert.equal((await post(secure, "安全")).statusCode, 303);
       // A cookie set over plain HTTP (or tossed in by a sibling host) is not the HTTPS one.
       const plain = await openSession(https.app);
@@ -349,7 +359,12 @@ describe("HTTP app", () => {
 
   describe("JSON API /api/boyaki", () => {
     function postJson(payload: unknown) {
-      return request({ method: "POST", url: "/api/boyaki", headers: { "content-type": "application/json" }, payload: JSON.stringify(payload) });
+      return request({
+        method: "POST",
+        url: "/api/boyaki",
+        headers: { "content-type": "application/json" },
+        payload: JSON.stringify(payload),
+      });
     }
 
     it("lists nothing at first: today's day, no items, nextCursor null", async () => {
@@ -427,7 +442,17 @@ describe("HTTP app", () => {
     }
 
     it("POST refuses a missing or non-string text with 400 naming the field", async () => {
-      for (const body of [{}, { txt: "typo" }, { text: 123 }, { text: true }, { text: null }, { text: ["配列"] }, { text: { nested: "x" } }, "just a string", [{ text: "in an array" }]]) {
+      for (const body of [
+        {},
+        { txt: "typo" },
+        { text: 123 },
+        { text: true },
+        { text: null },
+        { text: ["配列"] },
+        { text: { nested: "x" } },
+        "just a string",
+        [{ text: "in an array" }],
+      ]) {
         const response = await postJson(body);
         assert.equal(response.statusCode, 400, JSON.stringify(body));
         const answer = response.json();
@@ -438,7 +463,12 @@ describe("HTTP app", () => {
     });
 
     it("POST refuses a body that is not JSON", async () => {
-      const broken = await request({ method: "POST", url: "/api/boyaki", headers: { "content-type": "application/json" }, payload: '{"text": "閉じてない' });
+      const broken = await request({
+        method: "POST",
+        url: "/api/boyaki",
+        headers: { "content-type": "application/json" },
+        payload: '{"text": "閉じてない',
+      });
       assert.equal(broken.statusCode, 400);
       assert.equal(broken.json().error, "invalid_json");
       assert.deepEqual(await storedTexts(), []);
@@ -472,7 +502,16 @@ describe("HTTP app", () => {
 
     it("DELETE refuses malformed ids with 400 and deletes nothing", async () => {
       await seed(["無事"]);
-      const ids = ["..%2F..%2Fetc", "..%2F..%2Fetc%2Fpasswd", "x".repeat(65), "x".repeat(200), "2026-11-22_123", "garbage", "%00", "%E0%A4%A"];
+      const ids = [
+        "..%2F..%2Fetc",
+        "..%2F..%2Fetc%2Fpasswd",
+        "x".repeat(65),
+        "x".repeat(200),
+        "2026-11-22_123",
+        "garbage",
+        "%00",
+        "%E0%A4%A",
+      ];
       for (const id of ids) {
         const response = await request({ method: "DELETE", url: `/api/boyaki/${id}` });
         assert.equal(response.statusCode, 400, id);

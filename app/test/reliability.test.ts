@@ -44,7 +44,11 @@ async function timedFetch(url: string, init: RequestInit = {}): Promise<Answer> 
 }
 
 function postJson(baseUrl: string, text: string): Promise<Answer> {
-  return timedFetch(`${baseUrl}/api/boyaki`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+  return timedFetch(`${baseUrl}/api/boyaki`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ text }),
+  });
 }
 
 /** How many times each value occurs: `{ 201: 198, 503: 2 }`. */
@@ -167,12 +171,19 @@ describe("Reliability", () => {
 
       const list = await timedFetch(`${t.baseUrl}/api/boyaki`);
       const post = await postJson(t.baseUrl, "停電中");
-      for (const [label, answer] of [["GET /api/boyaki", list], ["POST /api/boyaki", post]] as const) {
+      for (const [label, answer] of [
+        ["GET /api/boyaki", list],
+        ["POST /api/boyaki", post],
+      ] as const) {
         assert.equal(answer.status, 503, label);
         assert.match(answer.headers.get("content-type") ?? "", /^application\/json/, label);
         assert.deepEqual(JSON.parse(answer.body), { error: "store_unavailable", message: UNAVAILABLE_MESSAGE_EN }, label);
       }
-      for (const [label, answer] of [["GET /", page], ["GET /api/boyaki", list], ["POST /api/boyaki", post]] as const) {
+      for (const [label, answer] of [
+        ["GET /", page],
+        ["GET /api/boyaki", list],
+        ["POST /api/boyaki", post],
+      ] as const) {
         assert.ok(answer.ms < ANSWER_BOUND_MS, `${label} took ${Math.round(answer.ms)} ms`);
       }
 

@@ -83,7 +83,16 @@ describe("security headers", () => {
         [200, await inject({ method: "GET", url: "/static/app.js" })],
         [404, await inject({ method: "GET", url: "/nothing" })],
         [400, await inject({ method: "POST", url: "/api/boyaki", headers: { "content-type": "application/json" }, payload: "{" })],
-        [403, await inject({ method: "POST", url: "/", headers: { "content-type": "application/x-www-form-urlencoded" }, cookies: { _csrf: session.cookie }, payload: "text=x" })],
+        [
+          403,
+          await inject({
+            method: "POST",
+            url: "/",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            cookies: { _csrf: session.cookie },
+            payload: "text=x",
+          }),
+        ],
         [200, await inject({ method: "GET", url: "/healthz" })], // not counted
         [429, await inject({ method: "GET", url: "/api/boyaki" })], // the seventh request of the minute, limit 6
       ];
@@ -105,11 +114,23 @@ describe("security headers", () => {
     try {
       const port = Number(new URL(listening.baseUrl).port);
       const answers: [number, string, LightMyRequestResponse | RawAnswer][] = [
-        [400, "Content-Length with Transfer-Encoding", await sendRaw(port, "POST /api/boyaki HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")],
+        [
+          400,
+          "Content-Length with Transfer-Encoding",
+          await sendRaw(port, "POST /api/boyaki HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+        ],
         [431, "headers over 16 KiB", await sendRaw(port, `GET / HTTP/1.1\r\nHost: x\r\nCookie: a=${"x".repeat(20_000)}\r\n\r\n`)],
-        [408, "a body never finished", await sendRaw(port, "POST /api/boyaki HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{")],
+        [
+          408,
+          "a body never finished",
+          await sendRaw(port, "POST /api/boyaki HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{"),
+        ],
         [400, "a malformed %-escape", await listening.app.inject({ method: "GET", url: "/%zz" })],
-        [400, "a path parameter over 100 characters", await listening.app.inject({ method: "DELETE", url: `/api/boyaki/${"x".repeat(200)}` })],
+        [
+          400,
+          "a path parameter over 100 characters",
+          await listening.app.inject({ method: "DELETE", url: `/api/boyaki/${"x".repeat(200)}` }),
+        ],
       ];
       for (const [status, label, response] of answers) {
         assert.equal(response.statusCode, status, label);
@@ -175,7 +196,10 @@ describe("rate limit settings (environment)", () => {
     ["BOYACKY_WRITE_RATE_LIMIT_PER_MINUTE", "2000000"],
   ]) {
     it(`refuses ${name}=${value}, naming it`, () => {
-      assert.throws(() => loadConfig({ [name]: value }), (error: Error) => error instanceof ConfigError && error.message.startsWith(`${name}=${value} is not valid`));
+      assert.throws(
+        () => loadConfig({ [name]: value }),
+        (error: Error) => error instanceof ConfigError && error.message.startsWith(`${name}=${value} is not valid`),
+      );
     });
   }
 });
@@ -198,7 +222,9 @@ describe("request timeout setting (environment)", () => {
   it("refuses a request timeout that is not shorter than the shutdown timeout: a slow request would outlast the shutdown", () => {
     assert.throws(
       () => loadConfig({ BOYACKY_REQUEST_TIMEOUT_MS: "3000", BOYACKY_SHUTDOWN_TIMEOUT_MS: "3000" }),
-      (error: Error) => error instanceof ConfigError && /^BOYACKY_REQUEST_TIMEOUT_MS=3000 must be shorter than BOYACKY_SHUTDOWN_TIMEOUT_MS=3000/.test(error.message),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /^BOYACKY_REQUEST_TIMEOUT_MS=3000 must be shorter than BOYACKY_SHUTDOWN_TIMEOUT_MS=3000/.test(error.message),
     );
   });
 });
@@ -213,7 +239,10 @@ describe("cookie secret setting (environment)", () => {
   it("refuses a secret under 32 characters, naming the variable but never the value", () => {
     assert.throws(
       () => loadConfig({ BOYACKY_COOKIE_SECRET: "hunter2" }),
-      (error: Error) => error instanceof ConfigError && error.message.startsWith("BOYACKY_COOKIE_SECRET is too short (7 characters)") && !error.message.includes("hunter2"),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        error.message.startsWith("BOYACKY_COOKIE_SECRET is too short (7 characters)") &&
+        !error.message.includes("hunter2"),
     );
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DeleteTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, GetItemCommand, waitUntilTableNotExists } from "@aws-sdk/client-dynamodb";
 import { InvalidCursorError, parseGrumbleId, StoreUnavailableError, type Grumble } from "../src/store/grumbleStore";
 import { startTestApp, startTestDynamo, type TestApp, type TestDynamo } from "../harness/testApp";
 import { TestClock } from "../harness/testClock";
@@ -145,7 +145,10 @@ describe("GrumbleStore on DynamoDB (dynalite, real SDK)", () => {
       const [yesterday] = await addAll(["昨日の"]);
       clock.set("2026-11-22T00:01:00+09:00");
       assert.equal(await t.store.purify(yesterday.id), false);
-      assert.deepEqual((await t.storedItems()).map((item) => item.text), ["昨日の"]);
+      assert.deepEqual(
+        (await t.storedItems()).map((item) => item.text),
+        ["昨日の"],
+      );
     });
 
     it("answers false for garbage ids without calling DynamoDB", async () => {
@@ -177,17 +180,26 @@ describe("GrumbleStore on DynamoDB (dynalite, real SDK)", () => {
       const first = await t.store.listToday(3);
       assert.ok(first.nextCursor);
       const second = await t.store.listToday(3, first.nextCursor);
-      assert.deepEqual(second.items.map((item) => item.text), ["3", "2", "1"]);
+      assert.deepEqual(
+        second.items.map((item) => item.text),
+        ["3", "2", "1"],
+      );
       assert.equal(second.nextCursor, undefined);
     });
 
     it("sees a grumble posted between two pages only when it is older than the cursor", async () => {
       await addAll(["1", "2", "3", "4"]);
       const first = await t.store.listToday(2);
-      assert.deepEqual(first.items.map((item) => item.text), ["4", "3"]);
+      assert.deepEqual(
+        first.items.map((item) => item.text),
+        ["4", "3"],
+      );
       await addAll(["5"]); // newer than the first page: belongs before it, not after
       const second = await t.store.listToday(2, first.nextCursor);
-      assert.deepEqual(second.items.map((item) => item.text), ["2", "1"]);
+      assert.deepEqual(
+        second.items.map((item) => item.text),
+        ["2", "1"],
+      );
       assert.equal(second.nextCursor, undefined);
     });
 
@@ -224,7 +236,10 @@ describe("GrumbleStore on DynamoDB (dynalite, real SDK)", () => {
       const [oldest, , newest] = await addAll(["1", "2", "3"]);
       const seq = newest.id.slice("2026-11-22_".length);
       const page = await t.store.listToday(3, encodeCursor(["2026-11-22", seq]));
-      assert.deepEqual(page.items.map((item) => item.text), ["2", "1"]);
+      assert.deepEqual(
+        page.items.map((item) => item.text),
+        ["2", "1"],
+      );
       assert.equal(page.items[1].id, oldest.id);
     });
   });
@@ -281,6 +296,11 @@ describe("GrumbleStore on DynamoDB (dynalite, real SDK)", () => {
       const missing = await startTestApp({ dynamo, now: clock.now });
       try {
         await missing.client.send(new DeleteTableCommand({ TableName: missing.tableName }));
+        // DeleteTable only starts the deletion: DescribeTable still finds the table (DELETING) for a moment.
+        await waitUntilTableNotExists(
+          { client: missing.client, maxWaitTime: 20, minDelay: 1, maxDelay: 1 },
+          { TableName: missing.tableName },
+        );
         await assert.rejects(missing.store.ping(), StoreUnavailableError);
       } finally {
         await missing.close();

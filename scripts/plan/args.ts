@@ -20,7 +20,8 @@ function parseOverride(text: string, declared: Declared): [string, string] {
   if (equals <= 0) throw new PlanError(`malformed --config "${text}": use --config key=value, e.g. --config egressMode=nat`);
   const key = text.slice(0, equals);
   const value = text.slice(equals + 1);
-  if (!/^([\w-]+:)?[\w-]+$/.test(key)) throw new PlanError(`malformed --config key "${key}": use key or namespace:key, e.g. cpu or aws:region`);
+  if (!/^([\w-]+:)?[\w-]+$/.test(key))
+    throw new PlanError(`malformed --config key "${key}": use key or namespace:key, e.g. cpu or aws:region`);
   const [namespace, name] = key.includes(":") ? key.split(":") : [declared.name, key];
   if (namespace === declared.name && !declared.keys.includes(name)) {
     throw new PlanError(`unknown config key ${namespace}:${name}; Pulumi.yaml declares: ${declared.keys.join(", ")}`);
@@ -48,7 +49,9 @@ export function parsePlanArgs(argv: string[], declared: Declared = readProject()
   }
   if (args.help) return args;
   if (positional.length !== 1) {
-    throw new PlanError(`${positional.length ? `one stack only, got ${positional.join(" ")}` : "which stack?"}; ${USAGE} (stacks: ${listStacks().join(", ")})`);
+    throw new PlanError(
+      `${positional.length ? `one stack only, got ${positional.join(" ")}` : "which stack?"}; ${USAGE} (stacks: ${listStacks().join(", ")})`,
+    );
   }
   args.stack = positional[0];
   return args;

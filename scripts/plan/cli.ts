@@ -4,7 +4,11 @@ import { PlanError } from "./errors";
 
 /** One line, whatever the error (config errors list their problems on several lines). */
 export function oneLine(message: string): string {
-  return message.replace(/:\s*\n\s*-\s*/g, ": ").replace(/\s*\n\s*-\s*/g, "; ").replace(/\s*\n\s*/g, " ").trim();
+  return message
+    .replace(/:\s*\n\s*-\s*/g, ": ")
+    .replace(/\s*\n\s*-\s*/g, "; ")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
 }
 
 /** Errors the user can fix (arguments, stack, config, region, README markers). */
@@ -34,7 +38,9 @@ export function runCli(name: string, main: () => Promise<number>): void {
         process.exitCode = 2;
       } else {
         const message = oneLine(error instanceof Error ? error.message : String(error));
-        process.stderr.write(`${name}: unexpected error: ${message}${process.env.PLAN_DEBUG ? `\n${(error as Error)?.stack}` : " (PLAN_DEBUG=1 shows the stack trace)"}\n`);
+        process.stderr.write(
+          `${name}: unexpected error: ${message}${process.env.PLAN_DEBUG ? `\n${(error as Error)?.stack}` : " (PLAN_DEBUG=1 shows the stack trace)"}\n`,
+        );
         process.exitCode = 1;
       }
     },

@@ -93,13 +93,15 @@ export function splitCapacity(count: number, strategies: Strategy[] | undefined)
     remaining -= base;
   }
   const totalWeight = strategies.reduce((sum, strategy) => sum + (strategy.weight ?? 0), 0);
-  if (remaining > 0 && totalWeight <= 0) throw new PlanError("the service's capacity provider strategy has no weight: ECS could not place tasks beyond the base");
+  if (remaining > 0 && totalWeight <= 0)
+    throw new PlanError("the service's capacity provider strategy has no weight: ECS could not place tasks beyond the base");
   for (const strategy of strategies) {
     const share = remaining > 0 ? (remaining * (strategy.weight ?? 0)) / totalWeight : 0;
     placed.set(strategy.capacityProvider, (placed.get(strategy.capacityProvider) ?? 0) + share);
   }
   for (const provider of placed.keys()) {
-    if (provider !== "FARGATE" && provider !== "FARGATE_SPOT") throw new PlanError(`no prices for capacity provider ${provider}; known: FARGATE, FARGATE_SPOT`);
+    if (provider !== "FARGATE" && provider !== "FARGATE_SPOT")
+      throw new PlanError(`no prices for capacity provider ${provider}; known: FARGATE, FARGATE_SPOT`);
   }
   return { onDemand: placed.get("FARGATE") ?? 0, spot: placed.get("FARGATE_SPOT") ?? 0 };
 }
@@ -142,15 +144,29 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
   const fixed = (value: number): Pair => ({ desired: value, max: value });
   function usage(resource: OfflineResource, item: string, priceKey: PriceKey, note?: string) {
     const price = prices[priceKey];
-    perUse.push({ item, resource: resource.name, priceKey, unitPrice: price.usd, unit: price.unit, source: price.source, ...(note ? { note } : {}) });
+    perUse.push({
+      item,
+      resource: resource.name,
+      priceKey,
+      unitPrice: price.usd,
+      unit: price.unit,
+      source: price.source,
+      ...(note ? { note } : {}),
+    });
   }
 
   for (const alb of ofType(stack, T.loadBalancer)) {
     const azs = (alb.inputs.subnets ?? []).length;
     line(alb, "load balancer hours", `${hours} h`, fixed(hours), "h", "albHour");
     // An internal ALB's nodes have private addresses only.
-    if (!alb.inputs.internal) line(alb, "public IPv4, one per AZ", `${azs} addresses x ${hours} h`, fixed(azs * hours), "address-h", "publicIpv4Hour");
-    usage(alb, "ALB capacity units", "albLcuHour", "new connections, active connections, bytes and rule evaluations; the highest dimension counts");
+    if (!alb.inputs.internal)
+      line(alb, "public IPv4, one per AZ", `${azs} addresses x ${hours} h`, fixed(azs * hours), "address-h", "publicIpv4Hour");
+    usage(
+      alb,
+      "ALB capacity units",
+      "albLcuHour",
+      "new connections, active connections, bytes and rule evaluations; the highest dimension counts",
+    );
   }
 
   for (const service of ofType(stack, T.service)) {
@@ -169,36 +185,92 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
     const onDemand = { desired: desired.onDemand, max: max.onDemand };
     const spot = { desired: desired.spot, max: max.spot };
     if (onDemand.max > 0) {
-      line(service, "Fargate vCPU (on-demand)", `${tasks(onDemand)} x ${vcpu} vCPU x ${hours} h`, { desired: onDemand.desired * vcpu * hours, max: onDemand.max * vcpu * hours }, "vCPU-h", "fargateVcpuHour");
-      line(service, "Fargate memory (on-demand)", `${tasks(onDemand)} x ${gb} GB x ${hours} h`, { desired: onDemand.desired * gb * hours, max: onDemand.max * gb * hours }, "GB-h", "fargateGbHour");
+      line(
+        service,
+        "Fargate vCPU (on-demand)",
+        `${tasks(onDemand)} x ${vcpu} vCPU x ${hours} h`,
+        { desired: onDemand.desired * vcpu * hours, max: onDemand.max * vcpu * hours },
+        "vCPU-h",
+        "fargateVcpuHour",
+      );
+      line(
+        service,
+        "Fargate memory (on-demand)",
+        `${tasks(onDemand)} x ${gb} GB x ${hours} h`,
+        { desired: onDemand.desired * gb * hours, max: onDemand.max * gb * hours },
+        "GB-h",
+        "fargateGbHour",
+      );
     }
     if (spot.max > 0) {
-      line(service, "Fargate vCPU (FARGATE_SPOT)", `${tasks(spot)} x ${vcpu} vCPU x ${hours} h`, { desired: spot.desired * vcpu * hours, max: spot.max * vcpu * hours }, "vCPU-h", "fargateSpotVcpuHour");
-      line(service, "Fargate memory (FARGATE_SPOT)", `${tasks(spot)} x ${gb} GB x ${hours} h`, { desired: spot.desired * gb * hours, max: spot.max * gb * hours }, "GB-h", "fargateSpotGbHour");
+      line(
+        service,
+        "Fargate vCPU (FARGATE_SPOT)",
+        `${tasks(spot)} x ${vcpu} vCPU x ${hours} h`,
+        { desired: spot.desired * vcpu * hours, max: spot.max * vcpu * hours },
+        "vCPU-h",
+        "fargateSpotVcpuHour",
+      );
+      line(
+        service,
+        "Fargate memory (FARGATE_SPOT)",
+        `${tasks(spot)} x ${gb} GB x ${hours} h`,
+        { desired: spot.desired * gb * hours, max: spot.max * gb * hours },
+        "GB-h",
+        "fargateSpotGbHour",
+      );
     }
     if (service.inputs.networkConfiguration?.assignPublicIp) {
-      line(service, "public IPv4, one per task", `${counts.desired} (max ${counts.max}) addresses x ${hours} h`, { desired: counts.desired * hours, max: counts.max * hours }, "address-h", "publicIpv4Hour");
+      line(
+        service,
+        "public IPv4, one per task",
+        `${counts.desired} (max ${counts.max}) addresses x ${hours} h`,
+        { desired: counts.desired * hours, max: counts.max * hours },
+        "address-h",
+        "publicIpv4Hour",
+      );
     }
   }
 
   // Each NAT gateway with its Elastic IP; then any other Elastic IP.
   const eips = ofType(stack, T.eip);
-  const eipLine = (eip: OfflineResource) => line(eip, "Elastic IP (public IPv4)", `1 address x ${hours} h`, fixed(hours), "address-h", "publicIpv4Hour");
+  const eipLine = (eip: OfflineResource) =>
+    line(eip, "Elastic IP (public IPv4)", `1 address x ${hours} h`, fixed(hours), "address-h", "publicIpv4Hour");
   for (const nat of ofType(stack, T.natGateway)) {
     line(nat, "NAT gateway hours", `${hours} h`, fixed(hours), "h", "natGatewayHour");
     const eip = byMockId(stack, T.eip, nat.inputs.allocationId);
     if (eip) eipLine(eip);
-    usage(nat, "NAT gateway data processing", "natGatewayGb", "every GB the tasks send or receive through it (image pulls, logs, DynamoDB)");
+    usage(
+      nat,
+      "NAT gateway data processing",
+      "natGatewayGb",
+      "every GB the tasks send or receive through it (image pulls, logs, DynamoDB)",
+    );
   }
   for (const eip of eips) if (!ofType(stack, T.natGateway).some((nat) => nat.inputs.allocationId === mockIdOf(eip))) eipLine(eip);
   const interfaceEndpoints = ofType(stack, T.vpcEndpoint).filter((endpoint) => endpoint.inputs.vpcEndpointType === "Interface");
   for (const endpoint of interfaceEndpoints) {
     const azs = (endpoint.inputs.subnetIds ?? []).length;
-    line(endpoint, `interface endpoint ${String(endpoint.inputs.serviceName).split(".").slice(3).join(".")}`, `${azs} AZs x ${hours} h`, fixed(azs * hours), "endpoint-AZ-h", "interfaceEndpointAzHour");
+    line(
+      endpoint,
+      `interface endpoint ${String(endpoint.inputs.serviceName).split(".").slice(3).join(".")}`,
+      `${azs} AZs x ${hours} h`,
+      fixed(azs * hours),
+      "endpoint-AZ-h",
+      "interfaceEndpointAzHour",
+    );
   }
   if (interfaceEndpoints.length) {
     const price = prices.interfaceEndpointGb;
-    perUse.push({ item: "interface endpoint data processing", resource: interfaceEndpoints.map((endpoint) => endpoint.name).join(", "), priceKey: "interfaceEndpointGb", unitPrice: price.usd, unit: price.unit, source: price.source, note: "all interface endpoints of the region together" });
+    perUse.push({
+      item: "interface endpoint data processing",
+      resource: interfaceEndpoints.map((endpoint) => endpoint.name).join(", "),
+      priceKey: "interfaceEndpointGb",
+      unitPrice: price.usd,
+      unit: price.unit,
+      source: price.source,
+      note: "all interface endpoints of the region together",
+    });
   }
 
   for (const distribution of ofType(stack, T.distribution)) {
@@ -213,10 +285,22 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
   }
 
   for (const schedule of ofType(stack, T.schedule)) {
-    usage(schedule, "EventBridge Scheduler invocations", "schedulerInvocationsMillion", `${schedule.inputs.scheduleExpression}; plus a Fargate task of about a minute a run`);
+    usage(
+      schedule,
+      "EventBridge Scheduler invocations",
+      "schedulerInvocationsMillion",
+      `${schedule.inputs.scheduleExpression}; plus a Fargate task of about a minute a run`,
+    );
   }
-  for (const taskRole of stack.resources.filter((resource) => resource.type === T.rolePolicy && String(resource.inputs.policy).includes("comprehend:BatchDetectSentiment"))) {
-    usage(taskRole, "Comprehend sentiment, per grumble exported", "comprehendUnit", "a grumble is at most 20 characters: 3 units, the minimum per document");
+  for (const taskRole of stack.resources.filter(
+    (resource) => resource.type === T.rolePolicy && String(resource.inputs.policy).includes("comprehend:BatchDetectSentiment"),
+  )) {
+    usage(
+      taskRole,
+      "Comprehend sentiment, per grumble exported",
+      "comprehendUnit",
+      "a grumble is at most 20 characters: 3 units, the minimum per document",
+    );
   }
 
   for (const table of ofType(stack, T.table)) {
@@ -235,7 +319,8 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
     usage(repository, "ECR image storage", "ecrStorageGbMonth", "pulls inside the region are free");
   }
   for (const flowLog of ofType(stack, T.flowLog)) {
-    if (flowLog.inputs.logDestinationType === "s3") usage(flowLog, "flow logs delivered to S3", "vendedLogsS3Gb", "vended logs; then S3 storage of the bucket");
+    if (flowLog.inputs.logDestinationType === "s3")
+      usage(flowLog, "flow logs delivered to S3", "vendedLogsS3Gb", "vended logs; then S3 storage of the bucket");
     else usage(flowLog, "flow logs ingested into CloudWatch Logs", "logsIngestGb", "vended-logs tiers lower this above 10 TB a month");
   }
   for (const bucket of stack.resources.filter((resource) => resource.type === T.bucket || resource.type === T.bucketV2)) {
@@ -244,17 +329,27 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
   for (const cluster of ofType(stack, T.cluster)) {
     const insights = (cluster.inputs.settings ?? []).find((setting: { name: string }) => setting.name === "containerInsights")?.value;
     if (insights === "enabled" || insights === "enhanced") {
-      usage(cluster, "Container Insights metrics", "customMetricMonth", "metrics per cluster, service and task family, billed as custom metrics");
+      usage(
+        cluster,
+        "Container Insights metrics",
+        "customMetricMonth",
+        "metrics per cluster, service and task family, billed as custom metrics",
+      );
       usage(cluster, "Container Insights performance events", "logsIngestGb", "performance log events, billed as log ingestion");
     }
   }
 
-  const totals = lines.reduce((sum, entry) => ({ desired: sum.desired + entry.monthly.desired, max: sum.max + entry.monthly.max }), { desired: 0, max: 0 });
+  const totals = lines.reduce((sum, entry) => ({ desired: sum.desired + entry.monthly.desired, max: sum.max + entry.monthly.max }), {
+    desired: 0,
+    max: 0,
+  });
   const notes = [
     "Monthly = hourly price x billed hours for resources that cost while they exist; 'max' has autoscaling at its maximum all month.",
     "Not counted: the per-use charges below, data transfer out to the internet and between AZs, and deployments briefly running up to twice the tasks.",
   ];
-  if (ofType(stack, T.vpcEndpoint).some((endpoint) => endpoint.inputs.vpcEndpointType === "Gateway")) notes.push("Gateway endpoints (DynamoDB, S3) have no charge.");
-  if (lines.some((entry) => entry.priceKey.startsWith("fargateSpot"))) notes.push("FARGATE_SPOT prices vary; the figures used are noted in prices.json.");
+  if (ofType(stack, T.vpcEndpoint).some((endpoint) => endpoint.inputs.vpcEndpointType === "Gateway"))
+    notes.push("Gateway endpoints (DynamoDB, S3) have no charge.");
+  if (lines.some((entry) => entry.priceKey.startsWith("fargateSpot")))
+    notes.push("FARGATE_SPOT prices vary; the figures used are noted in prices.json.");
   return { currency: "USD", hoursPerMonth, lines, totals: { desired: round(totals.desired), max: round(totals.max) }, perUse, notes };
 }

@@ -34,7 +34,9 @@ export function normalizeViolations(result: unknown): Violation[] {
     return {
       policy: text(entry?.policyName) ?? text(entry?.policy) ?? text(entry?.name) ?? "?",
       level: text(entry?.enforcementLevel) ?? text(entry?.level) ?? "?",
-      ...(text(entry?.resourceName) ?? text(entry?.resource) ?? text(entry?.urn) ? { resource: text(entry?.resourceName) ?? text(entry?.resource) ?? text(entry?.urn) } : {}),
+      ...((text(entry?.resourceName) ?? text(entry?.resource) ?? text(entry?.urn))
+        ? { resource: text(entry?.resourceName) ?? text(entry?.resource) ?? text(entry?.urn) }
+        : {}),
       message: text(entry?.message) ?? text(entry?.description) ?? JSON.stringify(entry),
     };
   });
@@ -47,7 +49,8 @@ export async function evaluateGuardrails(stack: OfflineStack, modulePath = POLIC
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the pack is optional: loaded only when it exists
     const loaded = require(modulePath) as Record<string, unknown>;
     const evaluate = (loaded.evaluatePolicies ?? loaded.default) as ((stack: OfflineStack) => unknown) | undefined;
-    if (typeof evaluate !== "function") return { available: true, module: shown, error: `${shown} exports no evaluatePolicies(stack) function` };
+    if (typeof evaluate !== "function")
+      return { available: true, module: shown, error: `${shown} exports no evaluatePolicies(stack) function` };
     return { available: true, module: shown, violations: normalizeViolations(await evaluate(stack)) };
   } catch (error) {
     return { available: true, module: shown, error: `${shown} failed: ${error instanceof Error ? error.message : String(error)}` };

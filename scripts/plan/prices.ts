@@ -73,12 +73,14 @@ export function loadPriceTable(file = PRICES_FILE): PriceTable {
       if (!price) problems.push(`${region}.${key} is missing`);
       else {
         if (typeof price.usd !== "number" || !(price.usd >= 0)) problems.push(`${region}.${key}.usd must be a number >= 0`);
-        if (!/^https:\/\/aws\.amazon\.com\//.test(price.source ?? "")) problems.push(`${region}.${key}.source must be an https://aws.amazon.com/ pricing page`);
+        if (!/^https:\/\/aws\.amazon\.com\//.test(price.source ?? ""))
+          problems.push(`${region}.${key}.source must be an https://aws.amazon.com/ pricing page`);
         if (!/^\d{4}-\d{2}-\d{2}$/.test(price.asOf ?? "")) problems.push(`${region}.${key}.asOf must be a YYYY-MM-DD date`);
         if (!price.unit) problems.push(`${region}.${key}.unit is missing`);
       }
     }
-    for (const key of Object.keys(prices)) if (!(PRICE_KEYS as readonly string[]).includes(key)) problems.push(`${region}.${key} is not a known price`);
+    for (const key of Object.keys(prices))
+      if (!(PRICE_KEYS as readonly string[]).includes(key)) problems.push(`${region}.${key} is not a known price`);
   }
   if (problems.length) throw new PlanError(`${path.basename(file)} is invalid: ${problems.join("; ")}`);
   return table;

@@ -82,7 +82,12 @@ function asOfRange(prices: RegionPrices): string {
 export function costsOf(stack: OfflineStack, table: PriceTable = loadPriceTable()): Plan["costs"] {
   const region = stack.config["aws:region"] ?? "";
   const prices = pricesFor(region, table);
-  return { ...estimateCosts(stack, prices, table.hoursPerMonth), region, pricesAsOf: asOfRange(prices), pricesFile: "scripts/plan/prices.json" };
+  return {
+    ...estimateCosts(stack, prices, table.hoursPerMonth),
+    region,
+    pricesAsOf: asOfRange(prices),
+    pricesFile: "scripts/plan/prices.json",
+  };
 }
 
 export async function buildPlan(stackName: string, overrides: Record<string, string> = {}, options: PlanOptions = {}): Promise<Plan> {
@@ -109,14 +114,22 @@ export async function buildPlan(stackName: string, overrides: Record<string, str
 function renderCosts(costs: Plan["costs"]): string[] {
   const rows = [["resource", "item", "quantity", "unit price", "desired", "max"]];
   for (const line of costs.lines) {
-    rows.push([line.resource, line.item, line.basis, `${unitPrice(line.unitPrice)}/${line.unit}`, usd(line.monthly.desired), usd(line.monthly.max)]);
+    rows.push([
+      line.resource,
+      line.item,
+      line.basis,
+      `${unitPrice(line.unitPrice)}/${line.unit}`,
+      usd(line.monthly.desired),
+      usd(line.monthly.max),
+    ]);
   }
   rows.push(["total", "", "", "", usd(costs.totals.desired), usd(costs.totals.max)]);
   const table = columns(rows, [false, false, false, false, true, true]);
   const rule = "-".repeat(Math.max(...table.map((line) => line.length)));
-  const perUse = columns(
-    [["charge", "resource", "unit price", "per", "note"], ...costs.perUse.map((charge) => [charge.item, charge.resource, unitPrice(charge.unitPrice), charge.unit, charge.note ?? ""])],
-  );
+  const perUse = columns([
+    ["charge", "resource", "unit price", "per", "note"],
+    ...costs.perUse.map((charge) => [charge.item, charge.resource, unitPrice(charge.unitPrice), charge.unit, charge.note ?? ""]),
+  ]);
   return [
     `Fixed monthly cost, ${costs.currency}, ${costs.hoursPerMonth} h/month, ${costs.region} prices as of ${costs.pricesAsOf} (${costs.pricesFile})`,
     `  ${table[0]}`,
@@ -138,7 +151,10 @@ function renderGuardrails(report: GuardrailReport): string[] {
   if (!report.violations.length) return [`Guardrails (${report.module}): no violations`];
   return [
     `Guardrails (${report.module}): ${report.violations.length} violation(s)`,
-    ...report.violations.map((violation) => `  [${violation.level}] ${violation.policy}${violation.resource ? ` ${violation.resource}` : ""}: ${violation.message}`),
+    ...report.violations.map(
+      (violation) =>
+        `  [${violation.level}] ${violation.policy}${violation.resource ? ` ${violation.resource}` : ""}: ${violation.message}`,
+    ),
   ];
 }
 

@@ -63,7 +63,12 @@ export function strategyTimingOf(service: { inputs: Record<string, any> }, timin
 }
 
 /** What a target group and a service get when nothing is set: 300 s draining, 5 checks 30 s apart, no grace. */
-export const AWS_DEFAULT_TIMING: RolloutTiming = { deregistrationDelaySeconds: 300, healthyThreshold: 5, intervalSeconds: 30, healthCheckGraceSeconds: 0 };
+export const AWS_DEFAULT_TIMING: RolloutTiming = {
+  deregistrationDelaySeconds: 300,
+  healthyThreshold: 5,
+  intervalSeconds: 30,
+  healthCheckGraceSeconds: 0,
+};
 
 export function rolloutFloorSeconds(timing: RolloutTiming): number {
   return timing.deregistrationDelaySeconds + timing.healthyThreshold * timing.intervalSeconds + timing.healthCheckGraceSeconds;

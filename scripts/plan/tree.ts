@@ -115,7 +115,9 @@ export function buildTree(stack: OfflineStack): TreeNode {
       return { resource, node };
     });
   for (const { resource, node } of nodes) {
-    const parent = resource.parent ? (byTypeAndName.get(`${resource.parent}::${resource.parentName}`) ?? byType.get(resource.parent) ?? root) : root;
+    const parent = resource.parent
+      ? (byTypeAndName.get(`${resource.parent}::${resource.parentName}`) ?? byType.get(resource.parent) ?? root)
+      : root;
     parent.children.push(node);
   }
   for (const component of root.children) sortNodes(component.children);
@@ -132,7 +134,9 @@ const INLINE_WIDTH = 140;
 export function renderTree(root: TreeNode): string {
   const lines: string[] = [];
   function label(node: TreeNode): string {
-    return node.type.startsWith("pulumi:") || node.type.startsWith("boyacky:") ? `${node.type}  ${node.name}` : `${shortType(node.type)}  ${node.name}`;
+    return node.type.startsWith("pulumi:") || node.type.startsWith("boyacky:")
+      ? `${node.type}  ${node.name}`
+      : `${shortType(node.type)}  ${node.name}`;
   }
   function visit(node: TreeNode, prefix: string, childPrefix: string) {
     const entries = Object.entries(node.details).map(([key, value]) => `${key}: ${formatValue(value)}`);

@@ -35,7 +35,8 @@ function args(): Record<string, string> {
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i];
     const value = argv[i + 1];
-    if (!key?.startsWith("--") || value === undefined) throw new Error(`usage: inspect.ts --app-json F --base-json F --app-root DIR --base-root DIR (at ${key})`);
+    if (!key?.startsWith("--") || value === undefined)
+      throw new Error(`usage: inspect.ts --app-json F --base-json F --app-root DIR --base-root DIR (at ${key})`);
     out[key.slice(2)] = value;
   }
   for (const name of ["app-json", "base-json", "app-root", "base-root"]) {
@@ -43,7 +44,6 @@ function args(): Record<string, string> {
   }
   return out;
 }
-
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 
@@ -78,15 +78,27 @@ function main(): void {
   const config = app.OCIv1.config;
 
   console.log("image configuration:");
-  check(app.OCIv1.os === "linux" && app.OCIv1.architecture === "amd64", "platform is linux/amd64", `${app.OCIv1.os}/${app.OCIv1.architecture}`);
+  check(
+    app.OCIv1.os === "linux" && app.OCIv1.architecture === "amd64",
+    "platform is linux/amd64",
+    `${app.OCIv1.os}/${app.OCIv1.architecture}`,
+  );
 
   const user = config.User ?? "";
   const userName = user.split(":")[0] ?? "";
   const passwd = readFileSync(path.join(opts["app-root"]!, "etc/passwd"), "utf8");
   const passwdLine = passwd.split("\n").find((line) => line.split(":")[0] === userName || line.split(":")[2] === userName);
   const uid = /^\d+$/.test(userName) ? Number(userName) : passwdLine ? Number(passwdLine.split(":")[2]) : NaN;
-  check(userName !== "" && userName !== "root" && userName !== "0" && Number.isInteger(uid) && uid !== 0, "runs as a non-root user", `User=${JSON.stringify(user)} (uid ${uid})`);
-  check(Object.hasOwn(config.ExposedPorts ?? {}, "8080/tcp"), "EXPOSE 8080/tcp", Object.keys(config.ExposedPorts ?? {}).join(", ") || "none");
+  check(
+    userName !== "" && userName !== "root" && userName !== "0" && Number.isInteger(uid) && uid !== 0,
+    "runs as a non-root user",
+    `User=${JSON.stringify(user)} (uid ${uid})`,
+  );
+  check(
+    Object.hasOwn(config.ExposedPorts ?? {}, "8080/tcp"),
+    "EXPOSE 8080/tcp",
+    Object.keys(config.ExposedPorts ?? {}).join(", ") || "none",
+  );
   check((config.Env ?? []).includes("NODE_ENV=production"), "NODE_ENV=production");
   const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   check(command.at(-1) === "dist/server.js" && command.includes("node"), "command runs node dist/server.js", JSON.stringify(command));
@@ -95,7 +107,11 @@ function main(): void {
   // The layers the app adds on top of the base: the base's diff_ids must be a prefix of the app's.
   const baseLayers = base.OCIv1.rootfs.diff_ids;
   const appLayers = app.OCIv1.rootfs.diff_ids;
-  check(baseLayers.every((id, i) => appLayers[i] === id), "built on the base image's layers", `${baseLayers.length} base + ${appLayers.length - baseLayers.length} app layers`);
+  check(
+    baseLayers.every((id, i) => appLayers[i] === id),
+    "built on the base image's layers",
+    `${baseLayers.length} base + ${appLayers.length - baseLayers.length} app layers`,
+  );
   const manifest = JSON.parse(app.Manifest) as Manifest;
   const added = manifest.layers.slice(baseLayers.length);
   const addedBytes = added.reduce((sum, layer) => sum + layer.size, 0);
@@ -121,10 +137,17 @@ function main(): void {
     check(hits.length === 0, `no ${what} in the app's files`, hits.slice(0, 10).join(" "));
   }
   const topLevel = newPaths.filter((p) => /^\/app\/[^/]+$/.test(p));
-  check(JSON.stringify(topLevel) === JSON.stringify(["/app/dist", "/app/public"]), "/app holds exactly dist/ and public/", topLevel.join(" "));
+  check(
+    JSON.stringify(topLevel) === JSON.stringify(["/app/dist", "/app/public"]),
+    "/app holds exactly dist/ and public/",
+    topLevel.join(" "),
+  );
   check(appFiles.get("/app/dist/server.js")?.type === "file", "/app/dist/server.js is there");
   check(appFiles.get("/app/dist/export.js")?.type === "file", "/app/dist/export.js is there (the export job)");
-  check(newPaths.some((p) => p.startsWith("/app/public/") && appFiles.get(p)?.type === "file"), "/app/public/ has the static assets");
+  check(
+    newPaths.some((p) => p.startsWith("/app/public/") && appFiles.get(p)?.type === "file"),
+    "/app/public/ has the static assets",
+  );
   const writable = newPaths.filter((p) => {
     const entry = appFiles.get(p)!;
     return entry.type !== "link" && (entry.uid === uid || (entry.mode & 0o002) !== 0);
@@ -140,11 +163,17 @@ function main(): void {
   console.log("files the app adds:");
   for (const p of newPaths) {
     const entry = appFiles.get(p)!;
-    console.log(`  ${entry.type === "dir" ? "d" : "-"}${(entry.mode & 0o777).toString(8)} uid ${entry.uid} ${String(entry.type === "file" ? entry.size : "").padStart(9)}  ${p}`);
+    console.log(
+      `  ${entry.type === "dir" ? "d" : "-"}${(entry.mode & 0o777).toString(8)} uid ${entry.uid} ${String(entry.type === "file" ? entry.size : "").padStart(9)}  ${p}`,
+    );
   }
   console.log("size:");
-  console.log(`  app layers:  ${added.length} layers, ${addedBytes} bytes (${mb(addedBytes)}) as uncompressed tar; files ${appFileBytes} bytes, about ${mb(gzipBytes)} gzipped`);
-  console.log(`  whole image: ${manifest.layers.length} layers, ${mb(totalBytes)} uncompressed (the stand-in base is ${mb(totalBytes - addedBytes)}; the official node:*-slim base differs)`);
+  console.log(
+    `  app layers:  ${added.length} layers, ${addedBytes} bytes (${mb(addedBytes)}) as uncompressed tar; files ${appFileBytes} bytes, about ${mb(gzipBytes)} gzipped`,
+  );
+  console.log(
+    `  whole image: ${manifest.layers.length} layers, ${mb(totalBytes)} uncompressed (the stand-in base is ${mb(totalBytes - addedBytes)}; the official node:*-slim base differs)`,
+  );
   check(addedBytes > 0 && addedBytes < 20e6, "app layers under 20 MB", mb(addedBytes));
 
   finish("inspect");

@@ -60,7 +60,13 @@ function envArgs(env: Record<string, string>): string[] {
  * The export job in the image, as a one-shot ECS task runs it: another command, the same
  * ENTRYPOINT, user and read-only root; one grumble of today to export, scored by the stand-in.
  */
-async function checkExportJob(buildah: string[], container: string, common: string[], entrypoint: string[], dynamoEndpoint: string): Promise<void> {
+async function checkExportJob(
+  buildah: string[],
+  container: string,
+  common: string[],
+  entrypoint: string[],
+  dynamoEndpoint: string,
+): Promise<void> {
   const s3 = await startS3Server("boyacky-image-test");
   const comprehend = await startComprehendStandIn();
   const client = createDynamoClient({ endpoint: dynamoEndpoint });
@@ -72,10 +78,18 @@ async function checkExportJob(buildah: string[], container: string, common: stri
     const command = [...entrypoint, "node", "dist/export.js", "--day", day];
     console.log(`export job: ${command.join(" ")}`);
     const run = await buildahRun(buildah, [...common, ...envArgs(env), container, "--", ...command]);
-    check(run.code === 0 && run.out.includes('"msg":"export done"'), "export job: node dist/export.js exits 0", `code ${run.code}: ${run.out.trim().split("\n").at(-1)?.slice(0, 300)}`);
+    check(
+      run.code === 0 && run.out.includes('"msg":"export done"'),
+      "export job: node dist/export.js exits 0",
+      `code ${run.code}: ${run.out.trim().split("\n").at(-1)?.slice(0, 300)}`,
+    );
     const csv = (await s3.get(`exports/${day}.csv`).catch(() => ({ body: Buffer.alloc(0) }))).body.toString("utf8");
     const row = csv.split("\r\n").find((line) => line.startsWith(posted.id)) ?? "";
-    check(/^\uFEFFID,Date,Boyaki,/.test(csv) && /,イメージからの輸出,(POSITIVE|NEGATIVE|NEUTRAL|MIXED),[0-9.]+,/.test(row), "export job: exports/<day>.csv in the bucket, the grumble scored", row || csv.slice(0, 200));
+    check(
+      /^\uFEFFID,Date,Boyaki,/.test(csv) && /,イメージからの輸出,(POSITIVE|NEGATIVE|NEUTRAL|MIXED),[0-9.]+,/.test(row),
+      "export job: exports/<day>.csv in the bucket, the grumble scored",
+      row || csv.slice(0, 200),
+    );
   } finally {
     client.destroy();
     await comprehend.close();
@@ -138,7 +152,12 @@ function uidOf(pid: number): number {
   return Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
 }
 
-async function request(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> {
+async function request(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown; text: string }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
@@ -165,9 +184,20 @@ async function main(): Promise<void> {
   const common = ["--isolation", "chroot", "--network", "host", ...(user ? ["--user", user] : [])];
 
   console.log("container as configured:");
-  const probe = await buildahRun(opts.buildah, [...common, opts.container, "--", "/bin/sh", "-c", "id -u; if touch /app/.probe /tmp/.probe 2>/dev/null; then echo writable; else echo read-only; fi"]);
+  const probe = await buildahRun(opts.buildah, [
+    ...common,
+    opts.container,
+    "--",
+    "/bin/sh",
+    "-c",
+    "id -u; if touch /app/.probe /tmp/.probe 2>/dev/null; then echo writable; else echo read-only; fi",
+  ]);
   const [probeUid, probeFs] = probe.out.trim().split("\n");
-  check(probe.code === 0 && probeUid !== undefined && probeUid !== "0", "runs as the image's non-root user", `uid ${probeUid ?? "?"} (${user})`);
+  check(
+    probe.code === 0 && probeUid !== undefined && probeUid !== "0",
+    "runs as the image's non-root user",
+    `uid ${probeUid ?? "?"} (${user})`,
+  );
   if (readOnly) check(probeFs === "read-only", "root filesystem is read-only", probeFs ?? probe.out);
   else console.log("  WARNING: root filesystem is NOT read-only in this run (see run.sh output)");
 
@@ -202,10 +232,21 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${port}`;
     console.log(`app: ${command.join(" ")} on ${base}, DynamoDB ${dynamo.endpoint}`);
 
-    const env = { PORT: String(port), HOST: "127.0.0.1", DYNAMODB_ENDPOINT: dynamo.endpoint, BOYACKY_TABLE: TABLE, AWS_REGION: "ap-northeast-1", LOG_LEVEL: "warn" };
+    const env = {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      BOYACKY_TABLE: TABLE,
+      AWS_REGION: "ap-northeast-1",
+      LOG_LEVEL: "warn",
+    };
     const started = Date.now();
-    app = spawn(opts.buildah[0]!, [...opts.buildah.slice(1), "run", ...common, ...envArgs(env), opts.container, "--", ...command], { stdio: ["ignore", "inherit", "inherit"] });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => app!.once("exit", (code, signal) => resolve({ code, signal })));
+    app = spawn(opts.buildah[0]!, [...opts.buildah.slice(1), "run", ...common, ...envArgs(env), opts.container, "--", ...command], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      app!.once("exit", (code, signal) => resolve({ code, signal })),
+    );
 
     let healthy = false;
     for (let attempt = 0; attempt < HEALTH_POLL_MAX && app.exitCode === null && app.signalCode === null; attempt++) {
@@ -224,17 +265,31 @@ async function main(): Promise<void> {
     check(
       healthy,
       "GET /healthz 200",
-      healthy ? `after ${Date.now() - started} ms` : exitedEarly ? `the container exited first (code ${app.exitCode}${app.signalCode ? `, ${app.signalCode}` : ""}; its output is above)` : `no answer within ${(HEALTH_POLL_MAX * HEALTH_POLL_MS) / 1000} s`,
+      healthy
+        ? `after ${Date.now() - started} ms`
+        : exitedEarly
+          ? `the container exited first (code ${app.exitCode}${app.signalCode ? `, ${app.signalCode}` : ""}; its output is above)`
+          : `no answer within ${(HEALTH_POLL_MAX * HEALTH_POLL_MS) / 1000} s`,
     );
     if (!healthy) return;
 
     // buildah's chroot helper (buildah-chroot-exec) is the parent; the app is the node under it.
     const tree = descendants(app.pid!);
     appPid = tree.find((pid) => /(^|\/)node$/.test(cmdline(pid)[0] ?? "") && cmdline(pid).some((arg) => arg.endsWith("dist/server.js")));
-    check(appPid !== undefined, "found the app's node process", appPid ? `pid ${appPid}: ${cmdline(appPid).join(" ")}` : `none among ${tree.map((pid) => cmdline(pid).join(" ")).join(" | ")}`);
+    check(
+      appPid !== undefined,
+      "found the app's node process",
+      appPid ? `pid ${appPid}: ${cmdline(appPid).join(" ")}` : `none among ${tree.map((pid) => cmdline(pid).join(" ")).join(" | ")}`,
+    );
     if (appPid === undefined) return;
-    const shells = tree.filter((pid) => cmdline(pid).some((arg) => arg.endsWith("docker-entrypoint.sh")) && !cmdline(pid)[0]?.startsWith("buildah"));
-    check(shells.length === 0, "the entrypoint exec'ed node (no shell in between: node gets the signals itself)", shells.map((pid) => cmdline(pid).join(" ")).join(" | "));
+    const shells = tree.filter(
+      (pid) => cmdline(pid).some((arg) => arg.endsWith("docker-entrypoint.sh")) && !cmdline(pid)[0]?.startsWith("buildah"),
+    );
+    check(
+      shells.length === 0,
+      "the entrypoint exec'ed node (no shell in between: node gets the signals itself)",
+      shells.map((pid) => cmdline(pid).join(" ")).join(" | "),
+    );
     check(uidOf(appPid) !== 0, "the app's process is not root", `uid ${uidOf(appPid)}`);
 
     const text = `image test ${Math.random().toString(36).slice(2, 8)}`; // at most 20 characters
@@ -243,7 +298,11 @@ async function main(): Promise<void> {
     check(posted.status === 201 && typeof id === "string", "POST /api/boyaki 201", `${posted.status} ${posted.text.slice(0, 200)}`);
     const listed = await request(base, "GET", "/api/boyaki");
     const items = (listed.json as { items?: { id: string; text: string }[] } | undefined)?.items ?? [];
-    check(listed.status === 200 && items.some((item) => item.id === id && item.text === text), "GET /api/boyaki lists it", `${listed.status}, ${items.length} items`);
+    check(
+      listed.status === 200 && items.some((item) => item.id === id && item.text === text),
+      "GET /api/boyaki lists it",
+      `${listed.status}, ${items.length} items`,
+    );
     const deleted = await request(base, "DELETE", `/api/boyaki/${id}`);
     check(deleted.status === 204, "DELETE /api/boyaki/:id 204", String(deleted.status));
     const after = await request(base, "GET", "/api/boyaki");
@@ -258,7 +317,13 @@ async function main(): Promise<void> {
     process.kill(appPid, "SIGTERM");
     const result = await Promise.race([exited, sleep(STOP_DEADLINE_MS).then(() => undefined)]);
     const stopMs = Date.now() - stopAt;
-    check(result !== undefined && result.code === 0, "SIGTERM: the app exits 0 promptly", result ? `code ${result.code}${result.signal ? ` signal ${result.signal}` : ""} after ${stopMs} ms` : `still running after ${STOP_DEADLINE_MS} ms`);
+    check(
+      result !== undefined && result.code === 0,
+      "SIGTERM: the app exits 0 promptly",
+      result
+        ? `code ${result.code}${result.signal ? ` signal ${result.signal}` : ""} after ${stopMs} ms`
+        : `still running after ${STOP_DEADLINE_MS} ms`,
+    );
     if (result !== undefined) app = undefined;
     appPid = undefined;
 

@@ -77,7 +77,10 @@ export function dockerfileProblems(source: string): string[] {
     if (stage.image.includes("$")) {
       report("pinned-base", `FROM ${stage.from.getImage()}: the ARG has no default, so the base is whatever the builder passes`);
     } else if (!(digest && DIGEST.test(digest)) && !(tag && EXACT_TAG.test(tag))) {
-      report("pinned-base", `FROM ${stage.image}: pin an exact version tag (e.g. node:24.21.0-bookworm-slim) or a digest, not ${tag ?? "no tag (latest)"}`);
+      report(
+        "pinned-base",
+        `FROM ${stage.image}: pin an exact version tag (e.g. node:24.21.0-bookworm-slim) or a digest, not ${tag ?? "no tag (latest)"}`,
+      );
     }
     if (stage.name) stageNames.add(stage.name);
   }
@@ -91,7 +94,8 @@ export function dockerfileProblems(source: string): string[] {
   for (const property of properties) {
     const name = property.getName();
     const value = property.getValue() ?? "";
-    if (SECRET_NAME.test(name)) report("no-secrets", `${name}: a secret-like name in ENV/ARG ends up in the image's config or history; pass secrets at run time`);
+    if (SECRET_NAME.test(name))
+      report("no-secrets", `${name}: a secret-like name in ENV/ARG ends up in the image's config or history; pass secrets at run time`);
     if (SECRET_VALUE.test(value)) report("no-secrets", `${name}: its value looks like a credential`);
   }
 
@@ -101,19 +105,29 @@ export function dockerfileProblems(source: string): string[] {
   if (user === undefined) report("non-root", "the runtime stage sets no USER, so it runs as root");
   else if (ROOT_USERS.has(user)) report("non-root", `the runtime stage's last USER is ${user}`);
 
-  const ports = final.instructions.filter(keyword("EXPOSE")).flatMap((expose) => expose.getArguments().map((argument) => argument.getValue().replace(/\/tcp$/, "")));
-  if (ports.length !== 1 || ports[0] !== APP_PORT) report("expose", `the runtime stage should EXPOSE ${APP_PORT} only, not [${ports.join(", ")}]`);
+  const ports = final.instructions
+    .filter(keyword("EXPOSE"))
+    .flatMap((expose) => expose.getArguments().map((argument) => argument.getValue().replace(/\/tcp$/, "")));
+  if (ports.length !== 1 || ports[0] !== APP_PORT)
+    report("expose", `the runtime stage should EXPOSE ${APP_PORT} only, not [${ports.join(", ")}]`);
 
   // The runtime stage gets the bundle from the build stage and the static files, nothing else.
   if (final.instructions.some(keyword("ADD"))) report("runtime-copies", "ADD in the runtime stage: use COPY");
   const copied = new Set<string>();
   for (const copy of final.instructions.filter(keyword("COPY")) as Copy[]) {
     const fromStage = copy.getFromFlag()?.getValue() ?? undefined;
-    const sources = copy.getArguments().slice(0, -1).map((argument) => normalizedSource(argument.getValue()));
+    const sources = copy
+      .getArguments()
+      .slice(0, -1)
+      .map((argument) => normalizedSource(argument.getValue()));
     for (const source of sources) {
       if (fromStage !== undefined && stageNames.has(fromStage) && path.posix.basename(source) === "dist") copied.add("dist");
       else if (fromStage === undefined && source === "public") copied.add("public");
-      else report("runtime-copies", `COPY ${fromStage ? `--from=${fromStage} ` : ""}${source}: the runtime stage copies only dist/ from a build stage and public/ from the context`);
+      else
+        report(
+          "runtime-copies",
+          `COPY ${fromStage ? `--from=${fromStage} ` : ""}${source}: the runtime stage copies only dist/ from a build stage and public/ from the context`,
+        );
     }
   }
   for (const needed of ["dist", "public"]) {

@@ -10,7 +10,10 @@ export interface AllowStatement {
 
 /** IAM wildcards: `*` any run of characters (`/` included), `?` one character. */
 function wildcard(pattern: string, flags = ""): RegExp {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${source}$`, flags);
 }
 

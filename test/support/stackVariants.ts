@@ -26,6 +26,10 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { label: "prod on spot", stack: "prod", overrides: { spot: "true", onDemandBase: "1" } },
   { label: "dev with ECS Exec", stack: "dev", overrides: { enableExecuteCommand: "true" } },
   { label: "dev, linear deployments", stack: "dev", overrides: { deployStrategy: "linear" } },
-  { label: "dev, blue-green deployments, no edge, HTTPS", stack: "dev", overrides: { deployStrategy: "blue-green", edge: "none", certificateArn: CERTIFICATE } },
+  {
+    label: "dev, blue-green deployments, no edge, HTTPS",
+    stack: "dev",
+    overrides: { deployStrategy: "blue-green", edge: "none", certificateArn: CERTIFICATE },
+  },
   { label: "prod with ECS Exec", stack: "prod", overrides: { enableExecuteCommand: "true" } },
 ];

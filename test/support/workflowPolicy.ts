@@ -56,9 +56,27 @@ export const ACTION_INPUTS: Readonly<Record<string, ActionMetadata>> = {
     commit: "3d3c42e5aac5ba805825da76410c181273ba90b1",
     runs: "node24",
     inputs: [
-      "repository", "ref", "token", "ssh-key", "ssh-known-hosts", "ssh-strict", "ssh-user", "persist-credentials", "path", "clean", "filter",
-      "sparse-checkout", "sparse-checkout-cone-mode", "fetch-depth", "fetch-tags", "show-progress", "lfs", "submodules", "set-safe-directory",
-      "github-server-url", "allow-unsafe-pr-checkout",
+      "repository",
+      "ref",
+      "token",
+      "ssh-key",
+      "ssh-known-hosts",
+      "ssh-strict",
+      "ssh-user",
+      "persist-credentials",
+      "path",
+      "clean",
+      "filter",
+      "sparse-checkout",
+      "sparse-checkout-cone-mode",
+      "fetch-depth",
+      "fetch-tags",
+      "show-progress",
+      "lfs",
+      "submodules",
+      "set-safe-directory",
+      "github-server-url",
+      "allow-unsafe-pr-checkout",
     ],
     required: [],
   },
@@ -67,7 +85,20 @@ export const ACTION_INPUTS: Readonly<Record<string, ActionMetadata>> = {
     commit: "820762786026740c76f36085b0efc47a31fe5020",
     runs: "node24",
     // v5 dropped always-auth; v5 added package-manager-cache (automatic caching only with a packageManager field).
-    inputs: ["node-version", "node-version-file", "architecture", "check-latest", "registry-url", "scope", "token", "cache", "package-manager-cache", "cache-dependency-path", "mirror", "mirror-token"],
+    inputs: [
+      "node-version",
+      "node-version-file",
+      "architecture",
+      "check-latest",
+      "registry-url",
+      "scope",
+      "token",
+      "cache",
+      "package-manager-cache",
+      "cache-dependency-path",
+      "mirror",
+      "mirror-token",
+    ],
     required: [],
   },
   "aws-actions/configure-aws-credentials@v6": {
@@ -75,11 +106,38 @@ export const ACTION_INPUTS: Readonly<Record<string, ActionMetadata>> = {
     commit: "e6de054238d6b7531b4efff3b6587d9aade6a06c",
     runs: "node24",
     inputs: [
-      "aws-region", "aws-profile", "overwrite-aws-profile", "role-to-assume", "aws-access-key-id", "aws-secret-access-key", "aws-session-token",
-      "web-identity-token-file", "role-chaining", "audience", "http-proxy", "no-proxy", "mask-aws-account-id", "role-duration-seconds", "role-external-id",
-      "role-session-name", "role-skip-session-tagging", "transitive-tag-keys", "inline-session-policy", "managed-session-policies", "output-credentials",
-      "output-env-credentials", "unset-current-credentials", "disable-retry", "retry-max-attempts", "special-characters-workaround", "use-existing-credentials",
-      "allowed-account-ids", "force-skip-oidc", "action-timeout-s", "custom-tags", "sts-endpoint",
+      "aws-region",
+      "aws-profile",
+      "overwrite-aws-profile",
+      "role-to-assume",
+      "aws-access-key-id",
+      "aws-secret-access-key",
+      "aws-session-token",
+      "web-identity-token-file",
+      "role-chaining",
+      "audience",
+      "http-proxy",
+      "no-proxy",
+      "mask-aws-account-id",
+      "role-duration-seconds",
+      "role-external-id",
+      "role-session-name",
+      "role-skip-session-tagging",
+      "transitive-tag-keys",
+      "inline-session-policy",
+      "managed-session-policies",
+      "output-credentials",
+      "output-env-credentials",
+      "unset-current-credentials",
+      "disable-retry",
+      "retry-max-attempts",
+      "special-characters-workaround",
+      "use-existing-credentials",
+      "allowed-account-ids",
+      "force-skip-oidc",
+      "action-timeout-s",
+      "custom-tags",
+      "sts-endpoint",
     ],
     required: ["aws-region"],
   },
@@ -89,11 +147,43 @@ export const ACTION_INPUTS: Readonly<Record<string, ActionMetadata>> = {
     runs: "node24",
     // The inputs of v6.6.1 unchanged; v7.0.0 only moved the runtime to node24 (its CHANGELOG).
     inputs: [
-      "command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number", "comment-on-summary",
-      "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map", "expect-no-changes", "diff", "replace", "exclude",
-      "exclude-dependents", "target", "target-dependents", "policyPacks", "policyPackConfigs", "refresh", "upsert", "remove", "edit-pr-comment",
-      "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress", "always-include-summary", "continue-on-error", "log-verbosity",
-      "log-flow", "debug",
+      "command",
+      "stack-name",
+      "pulumi-version",
+      "pulumi-version-file",
+      "work-dir",
+      "comment-on-pr",
+      "comment-on-pr-number",
+      "comment-on-summary",
+      "github-token",
+      "cloud-url",
+      "secrets-provider",
+      "parallel",
+      "message",
+      "config-map",
+      "expect-no-changes",
+      "diff",
+      "replace",
+      "exclude",
+      "exclude-dependents",
+      "target",
+      "target-dependents",
+      "policyPacks",
+      "policyPackConfigs",
+      "refresh",
+      "upsert",
+      "remove",
+      "edit-pr-comment",
+      "color",
+      "exclude-protected",
+      "plan",
+      "suppress-outputs",
+      "suppress-progress",
+      "always-include-summary",
+      "continue-on-error",
+      "log-verbosity",
+      "log-flow",
+      "debug",
     ],
     required: [],
   },
@@ -152,12 +242,15 @@ export function usesLines(source: string): { line: number; ref: string; comment:
 /** Why a `uses:` reference is not pinned well enough, or undefined when it is. */
 export function pinProblem(ref: string, comment: string): string | undefined {
   if (ref.startsWith("./")) return undefined; // a file of this repository, at this commit
-  if (ref.startsWith("docker://")) return /@sha256:[0-9a-f]{64}$/.test(ref) ? undefined : "a docker:// action must be pinned by @sha256 digest";
+  if (ref.startsWith("docker://"))
+    return /@sha256:[0-9a-f]{64}$/.test(ref) ? undefined : "a docker:// action must be pinned by @sha256 digest";
   const at = ref.lastIndexOf("@");
   if (at < 0) return "has no @ref at all";
   const version = ref.slice(at + 1);
   if (FULL_SHA.test(version)) {
-    return /^v\d+\.\d+\.\d+\b/.test(comment) ? undefined : "is pinned to a commit SHA without a `# vX.Y.Z` comment saying which release it is";
+    return /^v\d+\.\d+\.\d+\b/.test(comment)
+      ? undefined
+      : "is pinned to a commit SHA without a `# vX.Y.Z` comment saying which release it is";
   }
   if (VERSION_TAG.test(version)) return undefined;
   return `is pinned to "${version}", a branch or a moving name: use a release tag (vN…) or a full commit SHA`;
@@ -184,14 +277,19 @@ export function actionInputProblems(workflow: Workflow): string[] {
       const where = `${workflow.file}: job ${jobId}, step ${index + 1} (${key})`;
       const metadata = ACTION_INPUTS[key];
       if (!metadata) {
-        problems.push(`${where}: the inputs of ${key} are not known here; add them to ACTION_INPUTS (test/support/workflowPolicy.ts) from its action.yml`);
+        problems.push(
+          `${where}: the inputs of ${key} are not known here; add them to ACTION_INPUTS (test/support/workflowPolicy.ts) from its action.yml`,
+        );
         return;
       }
       const given = Object.keys(withOf(step));
       for (const input of given.filter((name) => !metadata.inputs.includes(name))) {
-        problems.push(`${where}: input "${input}" is not defined in ${key} (${metadata.release}); its inputs are ${metadata.inputs.join(", ")}`);
+        problems.push(
+          `${where}: input "${input}" is not defined in ${key} (${metadata.release}); its inputs are ${metadata.inputs.join(", ")}`,
+        );
       }
-      for (const input of metadata.required.filter((name) => !given.includes(name))) problems.push(`${where}: ${key} requires the input "${input}"`);
+      for (const input of metadata.required.filter((name) => !given.includes(name)))
+        problems.push(`${where}: ${key} requires the input "${input}"`);
     });
   }
   return problems;
@@ -200,7 +298,13 @@ export function actionInputProblems(workflow: Workflow): string[] {
 /** Whether the job comments on the pull request: pulumi/actions' comment-on-pr, or the GitHub CLI posting to its comments. */
 export function commentsOnPullRequest(job: Job): boolean {
   if (stepsUsing(job, PULUMI_ACTION).some((step) => String(withOf(step)["comment-on-pr"]) === "true")) return true;
-  return stepsOf(job).some((step) => typeof step.run === "string" && /\bgh api\b[^\n]*\/comments\b/.test(step.run) && isMapping(step.env) && step.env.GH_TOKEN !== undefined);
+  return stepsOf(job).some(
+    (step) =>
+      typeof step.run === "string" &&
+      /\bgh api\b[^\n]*\/comments\b/.test(step.run) &&
+      isMapping(step.env) &&
+      step.env.GH_TOKEN !== undefined,
+  );
 }
 
 /** Whether the workflow runs on pull-request events (the pull request's code, its `sub` claim). */
@@ -226,11 +330,18 @@ export function workflowPolicyProblems(workflow: Workflow): string[] {
   problems.push(...permissionsProblems(`${file}: the workflow`, top));
   if (isMapping(top)) {
     for (const [scope, level] of Object.entries(top)) {
-      if (level === "write") problems.push(`${file}: the workflow grants ${scope}: write to every job; grant it only in the job that needs it`);
+      if (level === "write")
+        problems.push(`${file}: the workflow grants ${scope}: write to every job; grant it only in the job that needs it`);
     }
   }
   // A workflow-level group that cancels would cancel a running pulumi up or destroy.
-  if (isMapping(doc.concurrency) && doc.concurrency["cancel-in-progress"] !== false && Object.values(jobs).some((job) => stepsUsing(job, PULUMI_ACTION).some((step) => ["up", "destroy"].includes(String(withOf(step).command))))) {
+  if (
+    isMapping(doc.concurrency) &&
+    doc.concurrency["cancel-in-progress"] !== false &&
+    Object.values(jobs).some((job) =>
+      stepsUsing(job, PULUMI_ACTION).some((step) => ["up", "destroy"].includes(String(withOf(step).command))),
+    )
+  ) {
     problems.push(`${file}: a workflow-level concurrency that may cancel in progress would interrupt pulumi up/destroy`);
   }
 
@@ -254,7 +365,8 @@ export function workflowPolicyProblems(workflow: Workflow): string[] {
               : `${where} has ${scope}: write, which no job here needs`,
         );
       }
-      if (usesAws && job.permissions["id-token"] !== "write") problems.push(`${where} uses ${AWS_CREDENTIALS_ACTION} without id-token: write (OIDC needs it)`);
+      if (usesAws && job.permissions["id-token"] !== "write")
+        problems.push(`${where} uses ${AWS_CREDENTIALS_ACTION} without id-token: write (OIDC needs it)`);
     }
 
     if (typeof job.uses !== "string" && job["timeout-minutes"] === undefined) problems.push(`${where} has no timeout-minutes`);
@@ -265,7 +377,9 @@ export function workflowPolicyProblems(workflow: Workflow): string[] {
         if (key in inputs) problems.push(`${where} passes ${key}: use role-to-assume (OIDC), never long-lived keys`);
       }
       if (!/^\$\{\{\s*(vars|secrets)\.AWS_[A-Z_]*ROLE_ARN\b/.test(String(inputs["role-to-assume"] ?? ""))) {
-        problems.push(`${where}: role-to-assume must come from vars.AWS_ROLE_ARN (or a secret), got ${JSON.stringify(inputs["role-to-assume"] ?? null)}`);
+        problems.push(
+          `${where}: role-to-assume must come from vars.AWS_ROLE_ARN (or a secret), got ${JSON.stringify(inputs["role-to-assume"] ?? null)}`,
+        );
       }
       if (!/^\$\{\{\s*(vars|secrets)\.AWS_REGION\s*\}\}$/.test(String(inputs["aws-region"] ?? ""))) {
         problems.push(`${where}: aws-region must be \${{ vars.AWS_REGION }}, got ${JSON.stringify(inputs["aws-region"] ?? null)}`);
@@ -275,9 +389,15 @@ export function workflowPolicyProblems(workflow: Workflow): string[] {
     // Pull requests: the deploy role trusts main and production only, and a fork gets no secrets
     // nor OIDC token, so such jobs must be skipped for forks rather than fail.
     if (runsOnPullRequests(workflow) && (usesAws || pulumiSteps.length > 0)) {
-      if (!String(job.if ?? "").includes(SAME_REPOSITORY)) problems.push(`${where} runs on pull requests with AWS or Pulumi but its if: lacks ${SAME_REPOSITORY} (forks get no secrets or OIDC token)`);
+      if (!String(job.if ?? "").includes(SAME_REPOSITORY))
+        problems.push(
+          `${where} runs on pull requests with AWS or Pulumi but its if: lacks ${SAME_REPOSITORY} (forks get no secrets or OIDC token)`,
+        );
       for (const step of stepsUsing(job, AWS_CREDENTIALS_ACTION)) {
-        if (/vars\.AWS_ROLE_ARN\b/.test(String(withOf(step)["role-to-assume"] ?? ""))) problems.push(`${where} assumes the deploy role (AWS_ROLE_ARN) on a pull request: use AWS_PREVIEW_ROLE_ARN or AWS_REVIEW_ROLE_ARN`);
+        if (/vars\.AWS_ROLE_ARN\b/.test(String(withOf(step)["role-to-assume"] ?? "")))
+          problems.push(
+            `${where} assumes the deploy role (AWS_ROLE_ARN) on a pull request: use AWS_PREVIEW_ROLE_ARN or AWS_REVIEW_ROLE_ARN`,
+          );
       }
     }
 
@@ -296,7 +416,9 @@ export function workflowPolicyProblems(workflow: Workflow): string[] {
 
     stepsOf(job).forEach((step, index) => {
       if (typeof step.run === "string" && step.run.includes("${{")) {
-        problems.push(`${where}, step ${index + 1} (${String(step.name ?? step.run.split("\n")[0])}): expands \${{ }} inside run:; pass the value through env: instead`);
+        problems.push(
+          `${where}, step ${index + 1} (${String(step.name ?? step.run.split("\n")[0])}): expands \${{ }} inside run:; pass the value through env: instead`,
+        );
       }
     });
   }
@@ -333,15 +455,24 @@ export function evaluateExpression(expression: string, context: Record<string, u
     if (token === undefined) throw new Error(`unexpected end of: ${expression}`);
     return token;
   };
-  const truthy = (value: unknown) => !(value === null || value === undefined || value === false || value === 0 || value === "" || Number.isNaN(value));
+  const truthy = (value: unknown) =>
+    !(value === null || value === undefined || value === false || value === 0 || value === "" || Number.isNaN(value));
   const equal = (a: unknown, b: unknown): boolean => {
     if (typeof a === "string" && typeof b === "string") return a.toLowerCase() === b.toLowerCase();
     if (typeof a !== typeof b && a !== null && b !== null) return Number(a) === Number(b);
     return (a ?? null) === (b ?? null);
   };
   const functions: Record<string, (...args: unknown[]) => unknown> = {
-    contains: (search, item) => (Array.isArray(search) ? search.some((element) => equal(element, item)) : String(search ?? "").toLowerCase().includes(String(item ?? "").toLowerCase())),
-    startsWith: (text, start) => String(text ?? "").toLowerCase().startsWith(String(start ?? "").toLowerCase()),
+    contains: (search, item) =>
+      Array.isArray(search)
+        ? search.some((element) => equal(element, item))
+        : String(search ?? "")
+            .toLowerCase()
+            .includes(String(item ?? "").toLowerCase()),
+    startsWith: (text, start) =>
+      String(text ?? "")
+        .toLowerCase()
+        .startsWith(String(start ?? "").toLowerCase()),
     format: (pattern, ...args) => String(pattern).replace(/\{(\d+)\}/g, (_, index: string) => String(args[Number(index)] ?? "")),
   };
   const property = (value: unknown, key: string): unknown => {
@@ -435,7 +566,9 @@ export function interpolate(text: string, context: Record<string, unknown>): str
 /** Whether a job runs: its `if:` (with or without `${{ }}`) evaluated against the context; no `if:` runs. */
 export function jobRuns(job: Job, context: Record<string, unknown>): boolean {
   if (job.if === undefined) return true;
-  const expression = String(job.if).trim().replace(/^\$\{\{([\s\S]*)\}\}$/, "$1");
+  const expression = String(job.if)
+    .trim()
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, "$1");
   const value = evaluateExpression(expression, context);
   return !(value === null || value === false || value === 0 || value === "");
 }

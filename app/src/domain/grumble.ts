@@ -21,9 +21,7 @@ export const MAX_MARKS_PER_GRAPHEME = 30;
 
 export type GrumbleProblem = "empty" | "too_long" | "control_characters" | "too_many_marks";
 
-export type GrumbleValidation =
-  | { ok: true; text: string }
-  | { ok: false; problem: GrumbleProblem; message: string };
+export type GrumbleValidation = { ok: true; text: string } | { ok: false; problem: GrumbleProblem; message: string };
 
 /** Messages shown on the page, in the app's language. */
 export const PROBLEM_MESSAGES_JA: Record<GrumbleProblem, string> = {

@@ -53,7 +53,13 @@ export class ComprehendSentiment implements SentimentAnalyzer {
     let pending: number[] = [];
     texts.forEach((text, index) => {
       if (text.length > 0 && Buffer.byteLength(text, "utf8") < COMPREHEND_MAX_TEXT_BYTES) pending.push(index);
-      else outcomes[index] = { error: { code: "TEXT_SIZE_LIMIT_EXCEEDED", message: `Comprehend takes 1 to ${COMPREHEND_MAX_TEXT_BYTES - 1} bytes of UTF-8 a text; not sent` } };
+      else
+        outcomes[index] = {
+          error: {
+            code: "TEXT_SIZE_LIMIT_EXCEEDED",
+            message: `Comprehend takes 1 to ${COMPREHEND_MAX_TEXT_BYTES - 1} bytes of UTF-8 a text; not sent`,
+          },
+        };
     });
     for (let attempt = 1; attempt <= COMPREHEND_ITEM_ATTEMPTS && pending.length > 0; attempt++) {
       if (attempt > 1) await delay(this.retryDelayMs * 2 ** (attempt - 2));
@@ -68,13 +74,19 @@ export class ComprehendSentiment implements SentimentAnalyzer {
 
   // Scores the texts at `indexes` into `outcomes`; returns the indexes still without a score.
   private async sendBatch(texts: readonly string[], indexes: number[], outcomes: SentimentOutcome[]): Promise<number[]> {
-    const answer = await this.client.send(new BatchDetectSentimentCommand({ LanguageCode: "ja", TextList: indexes.map((index) => texts[index]) }));
-    for (const index of indexes) outcomes[index] = { error: { code: "NO_RESULT", message: "Comprehend's answer had neither a result nor an error for this text" } };
+    const answer = await this.client.send(
+      new BatchDetectSentimentCommand({ LanguageCode: "ja", TextList: indexes.map((index) => texts[index]) }),
+    );
+    for (const index of indexes)
+      outcomes[index] = { error: { code: "NO_RESULT", message: "Comprehend's answer had neither a result nor an error for this text" } };
     // Index is the position in this call's TextList, not in `texts`.
     for (const result of answer.ResultList ?? []) {
       const index = indexes[result.Index ?? -1];
       const score = toScore(result);
-      if (index !== undefined) outcomes[index] = score ? { score } : { error: { code: "MALFORMED_RESULT", message: "Comprehend answered without a sentiment or its four scores" } };
+      if (index !== undefined)
+        outcomes[index] = score
+          ? { score }
+          : { error: { code: "MALFORMED_RESULT", message: "Comprehend answered without a sentiment or its four scores" } };
     }
     for (const error of answer.ErrorList ?? []) {
       const index = indexes[error.Index ?? -1];

@@ -113,7 +113,11 @@ export function writeCsv(rows: readonly ExportRow[], encoding: ExportEncoding): 
   const header = csvRecord(CSV_COLUMNS);
   const records = rows.map((row) => csvRecord(rowFields(row)));
   if (encoding === "utf8") {
-    return { body: Buffer.from(BOM + header + records.join(""), "utf8"), contentType: CONTENT_TYPES.utf8, replaced: { characters: 0, rowIds: [] } };
+    return {
+      body: Buffer.from(BOM + header + records.join(""), "utf8"),
+      contentType: CONTENT_TYPES.utf8,
+      replaced: { characters: 0, rowIds: [] },
+    };
   }
   const replaced: CsvFile["replaced"] = { characters: 0, rowIds: [] };
   const fitted = records.map((record, index) => {

@@ -40,13 +40,19 @@ export function loadExportConfig(env: NodeJS.ProcessEnv = process.env): ExportCo
   const bucket = env.BOYACKY_EXPORT_BUCKET || undefined;
   const directory = env.BOYACKY_EXPORT_DIR || undefined;
   if (bucket && directory) {
-    throw new ConfigError("BOYACKY_EXPORT_BUCKET and BOYACKY_EXPORT_DIR are both set: set the bucket to upload to S3, or the directory for a local run, not both.");
+    throw new ConfigError(
+      "BOYACKY_EXPORT_BUCKET and BOYACKY_EXPORT_DIR are both set: set the bucket to upload to S3, or the directory for a local run, not both.",
+    );
   }
   if (!bucket && !directory) {
-    throw new ConfigError("BOYACKY_EXPORT_BUCKET is not set: set it to the S3 bucket that receives exports/<day>.csv (or, for a local run, BOYACKY_EXPORT_DIR to a directory).");
+    throw new ConfigError(
+      "BOYACKY_EXPORT_BUCKET is not set: set it to the S3 bucket that receives exports/<day>.csv (or, for a local run, BOYACKY_EXPORT_DIR to a directory).",
+    );
   }
   if (bucket && !BUCKET_NAME.test(bucket)) {
-    throw new ConfigError(`BOYACKY_EXPORT_BUCKET=${bucket} is not an S3 bucket name: use 3-63 of a-z 0-9 . - starting and ending with a letter or digit.`);
+    throw new ConfigError(
+      `BOYACKY_EXPORT_BUCKET=${bucket} is not an S3 bucket name: use 3-63 of a-z 0-9 . - starting and ending with a letter or digit.`,
+    );
   }
   return {
     tableName,

@@ -60,7 +60,10 @@ async function step<T>(name: ExportStep, hint: string, run: () => Promise<T> | T
 async function score(job: ExportJob, grumbles: Grumble[]): Promise<(SentimentOutcome | undefined)[]> {
   const { sentiment, log } = job;
   if ("skipped" in sentiment) {
-    log.warn({ reason: sentiment.skipped }, "sentiment skipped: the Sentiment, Positive, Negative, Neutral and Mixed columns are left empty");
+    log.warn(
+      { reason: sentiment.skipped },
+      "sentiment skipped: the Sentiment, Positive, Negative, Neutral and Mixed columns are left empty",
+    );
     return grumbles.map(() => undefined);
   }
   if (grumbles.length === 0) return [];
@@ -78,8 +81,10 @@ async function score(job: ExportJob, grumbles: Grumble[]): Promise<(SentimentOut
  */
 export async function runExport(job: ExportJob, day: string): Promise<ExportSummary> {
   const { log } = job;
-  const grumbles = await step("read", "check that BOYACKY_TABLE names the table in AWS_REGION and that the task role may dynamodb:Query it, then run the job again", () =>
-    job.store.readDay(day),
+  const grumbles = await step(
+    "read",
+    "check that BOYACKY_TABLE names the table in AWS_REGION and that the task role may dynamodb:Query it, then run the job again",
+    () => job.store.readDay(day),
   );
   log.info({ read: grumbles.length }, "read the day's grumbles");
 
@@ -107,7 +112,10 @@ export async function runExport(job: ExportJob, day: string): Promise<ExportSumm
   const file = await step("write", "this is a bug in the export: report it with this log line", () => writeCsv(rows, job.encoding));
   log.info({ written: rows.length, bytes: file.body.length, encoding: job.encoding }, "wrote the CSV");
   if (file.replaced.characters > 0) {
-    log.warn({ replacedCharacters: file.replaced.characters, rows: file.replaced.rowIds }, "Shift_JIS cannot hold some characters (emoji, rare kanji...): each was replaced by ?; use the default utf8 to keep them");
+    log.warn(
+      { replacedCharacters: file.replaced.characters, rows: file.replaced.rowIds },
+      "Shift_JIS cannot hold some characters (emoji, rare kanji...): each was replaced by ?; use the default utf8 to keep them",
+    );
   }
 
   const key = exportKey(day);

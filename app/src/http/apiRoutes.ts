@@ -80,7 +80,9 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
     async (request, reply) => {
       const validation = validateGrumbleText(request.body.text);
       if (!validation.ok) {
-        return reply.status(400).send({ error: "invalid_text", problem: validation.problem, message: PROBLEM_MESSAGES_EN[validation.problem] });
+        return reply
+          .status(400)
+          .send({ error: "invalid_text", problem: validation.problem, message: PROBLEM_MESSAGES_EN[validation.problem] });
       }
       const grumble = await store.add(validation.text);
       return reply.status(201).header("location", `/api/boyaki/${grumble.id}`).send(grumble);

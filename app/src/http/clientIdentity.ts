@@ -31,7 +31,8 @@ export function parseTrustedProxies(text: string): TrustedProxies | { problem: s
     const [address, prefix, ...rest] = cidr.split("/");
     const family = isIP(address ?? "");
     const bits = Number(prefix);
-    if (rest.length || !family || !/^\d+$/.test(prefix ?? "") || bits > (family === 4 ? 32 : 128)) return { problem: `${cidr} is not a CIDR range (e.g. 10.0.0.0/16)` };
+    if (rest.length || !family || !/^\d+$/.test(prefix ?? "") || bits > (family === 4 ? 32 : 128))
+      return { problem: `${cidr} is not a CIDR range (e.g. 10.0.0.0/16)` };
   }
   return { kind: "cidrs", cidrs };
 }
@@ -73,7 +74,8 @@ export const DEFAULT_PROTO_HEADER = "x-forwarded-proto";
  */
 export function forwardedHeaderFilter(trusted: TrustedProxies, protoHeader: string = DEFAULT_PROTO_HEADER) {
   const trust = fastifyTrustProxy(trusted);
-  const fromProxy = (address: string | undefined) => address !== undefined && (typeof trust === "function" ? trust(address, 0) : trust === true);
+  const fromProxy = (address: string | undefined) =>
+    address !== undefined && (typeof trust === "function" ? trust(address, 0) : trust === true);
   return async function filterForwardedHeaders(request: FastifyRequest): Promise<void> {
     delete request.headers["x-forwarded-host"];
     if (protoHeader === DEFAULT_PROTO_HEADER) return;

@@ -63,6 +63,7 @@ export function installCsrf(app: FastifyInstance): void {
     const secret = secretOf(request);
     if (secret === undefined) throw new AppRefusal(CSRF_MISSING_SECRET, 403, "missing or unsigned CSRF cookie");
     const token = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
-    if (typeof token !== "string" || !tokens.verify(secret, token)) throw new AppRefusal(CSRF_INVALID_TOKEN, 403, "invalid or expired CSRF token");
+    if (typeof token !== "string" || !tokens.verify(secret, token))
+      throw new AppRefusal(CSRF_INVALID_TOKEN, 403, "invalid or expired CSRF token");
   });
 }

@@ -93,7 +93,10 @@ export async function pageRoutes(app: FastifyInstance, options: PageRoutesOption
     const page = await store.listToday(pageSize, cursor);
     const csrfToken = reply.generateCsrf();
     reply.header("cache-control", "no-store");
-    return reply.status(status).type("text/html; charset=utf-8").send(renderHomePage({ ...page, csrfToken, timeZone, message, draft }));
+    return reply
+      .status(status)
+      .type("text/html; charset=utf-8")
+      .send(renderHomePage({ ...page, csrfToken, timeZone, message, draft }));
   }
 
   app.get<{ Querystring: { cursor?: string } }>(

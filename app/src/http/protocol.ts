@@ -18,7 +18,9 @@ import { AppRefusal, parserProblem, problemBody, UNSUPPORTED_CONTENT_ENCODING } 
  * timeout) stays off: keep-alive connections must outlive the ALB's 60 s idle timeout (Fastify's
  * keepAliveTimeout is 72 s), or the ALB would answer 502 on a connection the app just closed.
  */
-export function timeoutOptions(requestTimeoutMs: number): Pick<FastifyServerOptions, "requestTimeout"> & { http: { headersTimeout: number; connectionsCheckingInterval: number } } {
+export function timeoutOptions(
+  requestTimeoutMs: number,
+): Pick<FastifyServerOptions, "requestTimeout"> & { http: { headersTimeout: number; connectionsCheckingInterval: number } } {
   return {
     requestTimeout: requestTimeoutMs,
     http: { headersTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(requestTimeoutMs, 1_000) },
@@ -64,7 +66,10 @@ export function parserRefusals(securityHeaders: Record<string, string>) {
       const path = REQUEST_LINE.exec(refused)?.[1] ?? latestPath.get(socket) ?? "/";
       const { type, body } = problemBody(path, problem);
       const headers = { ...securityHeaders, "content-type": type, "content-length": String(Buffer.byteLength(body)), connection: "close" };
-      const head = [`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+      const head = [
+        `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}`,
+        ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+      ];
       // Closed once written: what the client sends next cannot be trusted to frame a request.
       if (socket.writable) socket.end(`${head.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
       else socket.destroy();

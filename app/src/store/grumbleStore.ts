@@ -1,5 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { type AttributeValue, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from "@aws-sdk/client-dynamodb";
 import { TABLE_KEYS, TTL_ATTRIBUTE } from "./tableDesign";
 import { calendarDay } from "../domain/calendar";
 
@@ -88,7 +96,11 @@ function decodeCursor(cursor: string, day: string): Item {
 }
 
 function toGrumble(item: Item): Grumble {
-  return { id: `${stringOf(item, TABLE_KEYS.partitionKey)}_${stringOf(item, TABLE_KEYS.sortKey)}`, text: stringOf(item, "text"), postedAt: stringOf(item, "postedAt") };
+  return {
+    id: `${stringOf(item, TABLE_KEYS.partitionKey)}_${stringOf(item, TABLE_KEYS.sortKey)}`,
+    text: stringOf(item, "text"),
+    postedAt: stringOf(item, "postedAt"),
+  };
 }
 
 function isConditionFailure(error: unknown): boolean {

@@ -5,24 +5,36 @@ import { type Describer, parseJson, sameComponent } from "./describe";
 /** A service's deploymentConfiguration in words. */
 function deploymentText(configuration: any): string {
   const strategy = configuration?.strategy ?? "ROLLING";
-  if (strategy === "CANARY") return `CANARY ${configuration.canaryConfiguration?.canaryPercent}% for ${configuration.canaryConfiguration?.canaryBakeTimeInMinutes} min, bake ${configuration.bakeTimeInMinutes} min`;
-  if (strategy === "LINEAR") return `LINEAR ${configuration.linearConfiguration?.stepPercent}% steps, ${configuration.linearConfiguration?.stepBakeTimeInMinutes} min each, bake ${configuration.bakeTimeInMinutes} min`;
+  if (strategy === "CANARY")
+    return `CANARY ${configuration.canaryConfiguration?.canaryPercent}% for ${configuration.canaryConfiguration?.canaryBakeTimeInMinutes} min, bake ${configuration.bakeTimeInMinutes} min`;
+  if (strategy === "LINEAR")
+    return `LINEAR ${configuration.linearConfiguration?.stepPercent}% steps, ${configuration.linearConfiguration?.stepBakeTimeInMinutes} min each, bake ${configuration.bakeTimeInMinutes} min`;
   if (strategy === "BLUE_GREEN") return `BLUE_GREEN, bake ${configuration.bakeTimeInMinutes} min`;
   return strategy;
 }
 
 export const COMPUTE: Record<string, Describer> = {
   [T.role]: ({ inputs }) => ({
-    trusts: (parseJson(inputs.assumeRolePolicy)?.Statement ?? []).map((statement: any) => `${JSON.stringify(statement.Principal)}${statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : ""}`),
+    trusts: (parseJson(inputs.assumeRolePolicy)?.Statement ?? []).map(
+      (statement: any) =>
+        `${JSON.stringify(statement.Principal)}${statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : ""}`,
+    ),
   }),
   [T.rolePolicy]: ({ inputs }, { refs }) => ({
     role: refs.name(inputs.role),
-    allows: (parseJson(inputs.policy)?.Statement ?? []).map((statement: any) => `${[statement.Action].flat().join(" ")} on ${[statement.Resource].flat().join(" ")}`),
+    allows: (parseJson(inputs.policy)?.Statement ?? []).map(
+      (statement: any) => `${[statement.Action].flat().join(" ")} on ${[statement.Resource].flat().join(" ")}`,
+    ),
   }),
   [T.rolePolicyAttachment]: ({ inputs }, { refs }) => ({ role: refs.name(inputs.role), policy: inputs.policyArn }),
-  [T.cluster]: ({ inputs }) => ({ containerInsights: (inputs.settings ?? []).find((setting: any) => setting.name === "containerInsights")?.value ?? "disabled" }),
+  [T.cluster]: ({ inputs }) => ({
+    containerInsights: (inputs.settings ?? []).find((setting: any) => setting.name === "containerInsights")?.value ?? "disabled",
+  }),
   [T.capacityProviders]: ({ inputs }) => ({ providers: inputs.capacityProviders ?? [] }),
-  [T.logGroup]: ({ inputs }) => ({ retentionDays: inputs.retentionInDays ?? "never expire", ...(inputs.kmsKeyId ? { kms: inputs.kmsKeyId } : {}) }),
+  [T.logGroup]: ({ inputs }) => ({
+    retentionDays: inputs.retentionInDays ?? "never expire",
+    ...(inputs.kmsKeyId ? { kms: inputs.kmsKeyId } : {}),
+  }),
   [T.taskDefinition]: ({ inputs }) => {
     const containers = parseJson(inputs.containerDefinitions) ?? [];
     const platform = inputs.runtimePlatform ?? {};
@@ -52,7 +64,9 @@ export const COMPUTE: Record<string, Describer> = {
       deployment: `min ${inputs.deploymentMinimumHealthyPercent ?? 100}% / max ${inputs.deploymentMaximumPercent ?? 200}%, circuit breaker ${breaker?.enable ? (breaker.rollback ? "with rollback" : "without rollback") : "off"}`,
       healthCheckGrace: `${inputs.healthCheckGracePeriodSeconds ?? 0} s`,
       strategy: deploymentText(inputs.deploymentConfiguration),
-      alarms: inputs.alarms?.enable ? `${(inputs.alarms.alarmNames ?? []).length} alarms${inputs.alarms.rollback ? ", roll back" : ""}` : "none",
+      alarms: inputs.alarms?.enable
+        ? `${(inputs.alarms.alarmNames ?? []).length} alarms${inputs.alarms.rollback ? ", roll back" : ""}`
+        : "none",
       executeCommand: inputs.enableExecuteCommand ?? false,
     };
   },

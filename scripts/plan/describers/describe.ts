@@ -41,7 +41,9 @@ export class References {
 
 /** The resources of `type` in the same component as `resource`. */
 export function sameComponent(stack: OfflineStack, resource: OfflineResource, type: string): OfflineResource[] {
-  return stack.resources.filter((other) => other.type === type && other.parent === resource.parent && other.parentName === resource.parentName);
+  return stack.resources.filter(
+    (other) => other.type === type && other.parent === resource.parent && other.parentName === resource.parentName,
+  );
 }
 
 export function parseJson(text: unknown): any {

@@ -23,18 +23,31 @@ export const EDGE: Record<string, Describer> = {
   },
   [T.distribution]: ({ inputs, state }, { refs }) => {
     const cache = (policyId: string) => (refs.name(policyId) === policyId ? managedPolicyName(policyId) : refs.name(policyId));
-    const behaviour = (entry: any) => `${entry.pathPattern ?? "default"}: ${entry.viewerProtocolPolicy}, cache ${cache(entry.cachePolicyId)}`;
+    const behaviour = (entry: any) =>
+      `${entry.pathPattern ?? "default"}: ${entry.viewerProtocolPolicy}, cache ${cache(entry.cachePolicyId)}`;
     const certificate = inputs.viewerCertificate ?? {};
     return {
       url: `https://${(inputs.aliases ?? [])[0] ?? state.domainName}`,
-      origins: (inputs.origins ?? []).map((origin: any) => `${origin.originId} via ${origin.vpcOriginConfig ? `VPC origin ${refs.name(origin.vpcOriginConfig.vpcOriginId)}` : origin.domainName}`),
+      origins: (inputs.origins ?? []).map(
+        (origin: any) =>
+          `${origin.originId} via ${origin.vpcOriginConfig ? `VPC origin ${refs.name(origin.vpcOriginConfig.vpcOriginId)}` : origin.domainName}`,
+      ),
       behaviours: [inputs.defaultCacheBehavior, ...(inputs.orderedCacheBehaviors ?? [])].filter(Boolean).map(behaviour),
       http: inputs.httpVersion,
-      certificate: certificate.cloudfrontDefaultCertificate ? "CloudFront default (*.cloudfront.net)" : `${refs.name(certificate.acmCertificateArn)} (${certificate.minimumProtocolVersion})`,
+      certificate: certificate.cloudfrontDefaultCertificate
+        ? "CloudFront default (*.cloudfront.net)"
+        : `${refs.name(certificate.acmCertificateArn)} (${certificate.minimumProtocolVersion})`,
       waf: inputs.webAclId ? refs.name(inputs.webAclId) : "none",
     };
   },
   [T.webAcl]: ({ inputs }) => ({ scope: `${inputs.scope} (${inputs.region})`, rules: (inputs.rules ?? []).map(webAclRuleText) }),
-  [T.certificate]: ({ inputs }, { stack }) => ({ domain: inputs.domainName, validation: inputs.validationMethod, region: inputs.region ?? stack.config["aws:region"] }),
-  [T.record]: ({ inputs }, { refs }) => ({ record: `${inputs.name} ${inputs.type}`, to: inputs.aliases?.length ? `alias ${refs.name(inputs.aliases[0].name)}` : (inputs.records ?? []).join(" ") }),
+  [T.certificate]: ({ inputs }, { stack }) => ({
+    domain: inputs.domainName,
+    validation: inputs.validationMethod,
+    region: inputs.region ?? stack.config["aws:region"],
+  }),
+  [T.record]: ({ inputs }, { refs }) => ({
+    record: `${inputs.name} ${inputs.type}`,
+    to: inputs.aliases?.length ? `alias ${refs.name(inputs.aliases[0].name)}` : (inputs.records ?? []).join(" "),
+  }),
 };

@@ -27,7 +27,9 @@ export const LOAD_BALANCING: Record<string, Describer> = {
     deletionProtection: inputs.enableDeletionProtection ?? false,
     dropInvalidHeaderFields: inputs.dropInvalidHeaderFields ?? false,
     desyncMitigation: inputs.desyncMitigationMode ?? "defensive",
-    accessLogs: inputs.accessLogs?.enabled ? `to bucket ${refs.name(inputs.accessLogs.bucket)}${inputs.accessLogs.prefix ? `/${inputs.accessLogs.prefix}` : ""}` : "off",
+    accessLogs: inputs.accessLogs?.enabled
+      ? `to bucket ${refs.name(inputs.accessLogs.bucket)}${inputs.accessLogs.prefix ? `/${inputs.accessLogs.prefix}` : ""}`
+      : "off",
   }),
   [T.listener]: ({ inputs }, { refs }) => ({
     listen: `${inputs.protocol}:${inputs.port}`,

@@ -4,16 +4,24 @@ import { type Describer, parseJson } from "./describe";
 
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 
-const bucket: Describer = ({ inputs, options }) => ({ forceDestroy: inputs.forceDestroy ?? false, retainOnDelete: options.retainOnDelete ?? false });
+const bucket: Describer = ({ inputs, options }) => ({
+  forceDestroy: inputs.forceDestroy ?? false,
+  retainOnDelete: options.retainOnDelete ?? false,
+});
 
 const bucketEncryption: Describer = ({ inputs }, { refs }) => ({
   bucket: refs.name(inputs.bucket),
-  encryption: (inputs.rules ?? []).map((rule: any) => `${rule.applyServerSideEncryptionByDefault?.sseAlgorithm}${rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ? ` ${rule.applyServerSideEncryptionByDefault.kmsMasterKeyId}` : ""}`),
+  encryption: (inputs.rules ?? []).map(
+    (rule: any) =>
+      `${rule.applyServerSideEncryptionByDefault?.sseAlgorithm}${rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId ? ` ${rule.applyServerSideEncryptionByDefault.kmsMasterKeyId}` : ""}`,
+  ),
 });
 
 const bucketLifecycle: Describer = ({ inputs }, { refs }) => ({
   bucket: refs.name(inputs.bucket),
-  rules: (inputs.rules ?? []).map((rule: any) => `${rule.id ?? "rule"} (${rule.status})${rule.expiration?.days ? `: expire after ${rule.expiration.days} days` : ""}`),
+  rules: (inputs.rules ?? []).map(
+    (rule: any) => `${rule.id ?? "rule"} (${rule.status})${rule.expiration?.days ? `: expire after ${rule.expiration.days} days` : ""}`,
+  ),
 });
 
 export const STORAGE: Record<string, Describer> = {
@@ -22,14 +30,18 @@ export const STORAGE: Record<string, Describer> = {
   [T.bucketPolicy]: ({ inputs }, { refs }) => ({
     bucket: refs.name(inputs.bucket),
     statements: (parseJson(inputs.policy)?.Statement ?? []).map(
-      (statement: any) => `${statement.Sid ?? "?"}: ${statement.Effect} ${[statement.Action].flat().join(" ")} to ${typeof statement.Principal === "string" ? statement.Principal : JSON.stringify(statement.Principal)}`,
+      (statement: any) =>
+        `${statement.Sid ?? "?"}: ${statement.Effect} ${[statement.Action].flat().join(" ")} to ${typeof statement.Principal === "string" ? statement.Principal : JSON.stringify(statement.Principal)}`,
     ),
   }),
   [T.bucketPublicAccessBlock]: ({ inputs }, { refs }) => {
     const off = PUBLIC_ACCESS_FLAGS.filter((flag) => inputs[flag] !== true);
     return { bucket: refs.name(inputs.bucket), publicAccess: off.length ? `NOT blocked: ${off.join(", ")}` : "all blocked" };
   },
-  [T.bucketOwnershipControls]: ({ inputs }, { refs }) => ({ bucket: refs.name(inputs.bucket), objectOwnership: inputs.rule?.objectOwnership ?? "?" }),
+  [T.bucketOwnershipControls]: ({ inputs }, { refs }) => ({
+    bucket: refs.name(inputs.bucket),
+    objectOwnership: inputs.rule?.objectOwnership ?? "?",
+  }),
   [T.bucketEncryption]: bucketEncryption,
   [T.bucketEncryptionV2]: bucketEncryption,
   [T.bucketLifecycle]: bucketLifecycle,
@@ -41,9 +53,15 @@ export const STORAGE: Record<string, Describer> = {
     encryption: inputs.encryptionConfigurations?.[0]?.encryptionType ?? "AES256",
   }),
   [T.lifecyclePolicy]: ({ inputs }) => ({
-    rules: (parseJson(inputs.policy)?.rules ?? []).map((rule: any) => `${rule.action?.type} ${rule.selection?.tagStatus} when ${rule.selection?.countType} ${rule.selection?.countNumber}`),
+    rules: (parseJson(inputs.policy)?.rules ?? []).map(
+      (rule: any) => `${rule.action?.type} ${rule.selection?.tagStatus} when ${rule.selection?.countType} ${rule.selection?.countNumber}`,
+    ),
   }),
-  [T.image]: ({ inputs, state }) => ({ image: inputs.imageName, platform: inputs.build?.platform ?? "?", pushedAs: state.repoDigest ?? "?" }),
+  [T.image]: ({ inputs, state }) => ({
+    image: inputs.imageName,
+    platform: inputs.build?.platform ?? "?",
+    pushedAs: state.repoDigest ?? "?",
+  }),
   [T.table]: ({ inputs, options }) => ({
     billing: inputs.billingMode ?? "PROVISIONED",
     keys: [inputs.hashKey, inputs.rangeKey].filter(Boolean).join(" + "),
