@@ -87,6 +87,11 @@ export interface AppProcess {
   stop(killAfterMs?: number): Promise<number | null>;
 }
 
+/**
+ * A port nobody listens on at this moment: for a connection that must be refused (a DynamoDB that
+ * is not there), or a container's port the image test must choose. Something else may take it
+ * before it is used, so a server of ours binds port 0 instead (startApp).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -114,17 +119,36 @@ async function waitForHealth(baseUrl: string, child: ChildProcess): Promise<void
   throw new Error("the app did not answer /healthz within about 10 s");
 }
 
-/** Starts the app on 127.0.0.1 on a free port and waits until /healthz answers 200. */
+/** The port the app reports over IPC once it listens (server.ts), bounded. */
+function listeningPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the app did not report its port within 10 s")), 10_000);
+    child.on("message", (message: { type?: string; port?: number }) => {
+      if (message?.type !== "listening" || typeof message.port !== "number") return;
+      clearTimeout(timer);
+      resolve(message.port);
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the app exited (code ${code}, signal ${signal}) before listening`));
+    });
+  });
+}
+
+/**
+ * Starts the app on 127.0.0.1 and waits until /healthz answers 200. The app binds port 0 (the
+ * system picks a free port, no race with another process) and reports it over IPC, unless `env`
+ * pins PORT.
+ */
 export async function startApp(entry: EntryPoint, env: Record<string, string>, options: StartAppOptions = {}): Promise<AppProcess> {
-  const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...ENTRY_POINTS[entry]], {
     cwd: ROOT,
-    stdio: ["ignore", options.onLogLine ? "pipe" : "ignore", "inherit"],
+    stdio: ["ignore", options.onLogLine ? "pipe" : "ignore", "inherit", "ipc"],
     env: {
       ...process.env,
       ...(entry === "bundle" ? imageEnvironment() : {}),
-      PORT: String(port),
+      PORT: "0",
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
@@ -135,6 +159,7 @@ export async function startApp(entry: EntryPoint, env: Record<string, string>, o
     child.once("exit", (code, signal) => resolve({ code, signal }));
   });
   if (options.onLogLine && child.stdout) createInterface({ input: child.stdout }).on("line", options.onLogLine);
+  const port = env.PORT ? Number(env.PORT) : await listeningPort(child);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(baseUrl, child);

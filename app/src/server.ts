@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { buildHttpApp } from "./http/app";
 import { ConfigError, loadConfig } from "./config";
 import { createDynamoClient } from "./store/dynamoClient";
@@ -94,6 +94,8 @@ async function main(): Promise<void> {
       `${config.host}:${config.port} is already in use (another process listens there): stop it, or set PORT to another port.`,
     );
   });
+  // A supervisor that asked for PORT=0 (any free port) learns which one the system gave.
+  if (process.connected) process.send?.({ type: "listening", port: (app.server.address() as AddressInfo).port });
 }
 
 main().catch((error: unknown) => {
