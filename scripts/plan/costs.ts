@@ -184,41 +184,15 @@ export function estimateCosts(stack: OfflineStack, prices: RegionPrices, hoursPe
     const tasks = (split: Pair) => `${formatNumber(split.desired)} (max ${formatNumber(split.max)}) tasks`;
     const onDemand = { desired: desired.onDemand, max: max.onDemand };
     const spot = { desired: desired.spot, max: max.spot };
-    if (onDemand.max > 0) {
-      line(
-        service,
-        "Fargate vCPU (on-demand)",
-        `${tasks(onDemand)} x ${vcpu} vCPU x ${hours} h`,
-        { desired: onDemand.desired * vcpu * hours, max: onDemand.max * vcpu * hours },
-        "vCPU-h",
-        "fargateVcpuHour",
-      );
-      line(
-        service,
-        "Fargate memory (on-demand)",
-        `${tasks(onDemand)} x ${gb} GB x ${hours} h`,
-        { desired: onDemand.desired * gb * hours, max: onDemand.max * gb * hours },
-        "GB-h",
-        "fargateGbHour",
-      );
-    }
-    if (spot.max > 0) {
-      line(
-        service,
-        "Fargate vCPU (FARGATE_SPOT)",
-        `${tasks(spot)} x ${vcpu} vCPU x ${hours} h`,
-        { desired: spot.desired * vcpu * hours, max: spot.max * vcpu * hours },
-        "vCPU-h",
-        "fargateSpotVcpuHour",
-      );
-      line(
-        service,
-        "Fargate memory (FARGATE_SPOT)",
-        `${tasks(spot)} x ${gb} GB x ${hours} h`,
-        { desired: spot.desired * gb * hours, max: spot.max * gb * hours },
-        "GB-h",
-        "fargateSpotGbHour",
-      );
+    const kinds = [
+      { kind: "on-demand", split: onDemand, vcpuKey: "fargateVcpuHour", gbKey: "fargateGbHour" },
+      { kind: "FARGATE_SPOT", split: spot, vcpuKey: "fargateSpotVcpuHour", gbKey: "fargateSpotGbHour" },
+    ] as const;
+    for (const { kind, split, vcpuKey, gbKey } of kinds) {
+      if (split.max <= 0) continue;
+      const per = (size: number) => ({ desired: split.desired * size * hours, max: split.max * size * hours });
+      line(service, `Fargate vCPU (${kind})`, `${tasks(split)} x ${vcpu} vCPU x ${hours} h`, per(vcpu), "vCPU-h", vcpuKey);
+      line(service, `Fargate memory (${kind})`, `${tasks(split)} x ${gb} GB x ${hours} h`, per(gb), "GB-h", gbKey);
     }
     if (service.inputs.networkConfiguration?.assignPublicIp) {
       line(
