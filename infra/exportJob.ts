@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { loadConfig } from "../app/src/config";
+import { exportEnvironment } from "../app/src/contract";
 import { EXPORT_ACTIONS, EXPORT_KEY_PREFIX } from "../app/src/export/actions";
 import { fargateTaskDefinition } from "./fargateTask";
 import { PrivateBucket } from "./privateBucket";
@@ -94,13 +96,17 @@ export class ExportJob extends pulumi.ComponentResource {
         containerName: EXPORT_CONTAINER_NAME,
         imageRef: args.imageRef,
         command,
-        environment: {
+        // The job's settings as the job itself reads them (app/src/contract.ts), with the app's default log level.
+        environment: pulumi.all([args.tableName, bucket.bucketName]).apply(([tableName, bucketName]) => ({
           NODE_ENV: "production",
-          AWS_REGION: args.region,
-          BOYACKY_TABLE: args.tableName,
-          BOYACKY_TIME_ZONE: args.timeZone,
-          BOYACKY_EXPORT_BUCKET: bucket.bucketName,
-        },
+          ...exportEnvironment({
+            tableName,
+            timeZone: args.timeZone,
+            region: args.region,
+            logLevel: loadConfig({}).logLevel,
+            destination: { bucket: bucketName },
+          }),
+        })),
         logGroupName: logGroup.name,
         region: args.region,
         cpu: 256,

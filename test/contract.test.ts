@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { type AppConfig, loadConfig } from "../app/src/config";
-import { appEnvironment, CONTAINER_PORT, CONTAINER_USER, HEALTH_PATH, SHUTDOWN_TIMEOUT_MS } from "../app/src/contract";
+import { appEnvironment, CONTAINER_PORT, exportEnvironment, CONTAINER_USER, HEALTH_PATH, SHUTDOWN_TIMEOUT_MS } from "../app/src/contract";
+import { type ExportConfig, loadExportConfig } from "../app/src/export/exportConfig";
 import { type OfflineStack, runOfflineStack } from "../scripts/offlineStack";
 import { PROJECT_ROOT } from "../scripts/project";
 import { T } from "../scripts/resourceTypes";
@@ -71,6 +72,33 @@ describe("the contract between the app and the infrastructure", () => {
 
   it("appEnvironment is the exact inverse of loadConfig", () => {
     for (const config of settings) assert.deepEqual(loadConfig(appEnvironment(config)), { ...config, cookieSecret: undefined });
+  });
+
+  it("exportEnvironment is the exact inverse of loadExportConfig", () => {
+    const { tableName, timeZone, region, logLevel, dynamoEndpoint } = defaults;
+    const exports: ExportConfig[] = [
+      {
+        tableName,
+        timeZone,
+        region,
+        logLevel,
+        dynamoEndpoint,
+        destination: { bucket: "boyacky-prod-exports-1a2b3c4" },
+        comprehendEndpoint: undefined,
+        s3Endpoint: undefined,
+      },
+      {
+        tableName: "boyacky-dev-grumbles",
+        timeZone: "UTC",
+        region: "us-east-1",
+        logLevel: "debug",
+        dynamoEndpoint: "http://127.0.0.1:8000",
+        destination: { directory: path.resolve(".data", "exports") },
+        comprehendEndpoint: "http://127.0.0.1:4566",
+        s3Endpoint: "http://127.0.0.1:4568",
+      },
+    ];
+    for (const config of exports) assert.deepEqual(loadExportConfig(exportEnvironment(config)), config);
   });
 
   it("the task definitions' environment is one the app reads back into the stack's settings", async () => {

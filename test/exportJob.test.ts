@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { exportEnvironment } from "../app/src/contract";
 import { EXPORT_ACTIONS, EXPORT_KEY_PREFIX } from "../app/src/export/actions";
+import { loadExportConfig } from "../app/src/export/exportConfig";
 import { EXPORT_COMMAND, EXPORT_CONTAINER_NAME } from "../infra/exportJob";
 import { mockIdOf, type OfflineStack, OfflineStackError, ofType, runOfflineStack } from "../scripts/offlineStack";
 import { evaluatePolicies } from "../policy/offline";
@@ -30,10 +32,14 @@ describe("Osenchi, the daily export, in the Pulumi program", () => {
     const environment = Object.fromEntries(
       container.environment.map((entry: { name: string; value: string }) => [entry.name, entry.value]),
     );
+    const settings = loadExportConfig(environment);
     assert.deepEqual(
-      [environment.BOYACKY_TABLE, environment.BOYACKY_TIME_ZONE, environment.BOYACKY_EXPORT_BUCKET],
-      [dev.outputs.tableName, "Asia/Tokyo", dev.outputs.exportBucket],
+      [settings.tableName, settings.timeZone, settings.destination],
+      [dev.outputs.tableName, "Asia/Tokyo", { bucket: dev.outputs.exportBucket }],
     );
+    const { NODE_ENV, ...read } = environment;
+    assert.equal(NODE_ENV, "production");
+    assert.deepEqual(exportEnvironment(settings), read, "nothing the job would not read");
     assert.equal(container.logConfiguration.options["awslogs-group"], one(dev, T.logGroup, "-export-logs").state.name);
   });
 

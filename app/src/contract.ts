@@ -1,10 +1,11 @@
 /**
  * What the app and the Pulumi program must agree on, in one place that both import (as
  * store/tableDesign.ts is for the table): the container's port and user, the health check's path,
- * the shutdown timing, and the app's environment. test/contract.test.ts checks app/Dockerfile,
+ * the shutdown timing, and the environments of the app and of its export job. test/contract.test.ts checks app/Dockerfile,
  * compose.yaml and the task definition against it.
  */
 import type { AppConfig } from "./config";
+import type { ExportConfig } from "./export/exportConfig";
 import type { TrustedProxies } from "./http/clientIdentity";
 
 /** The port the app listens on in its container: PORT's default, the image's EXPOSE, the task's port mapping. */
@@ -50,6 +51,28 @@ const VARIABLES: { [K in keyof EnvironmentSettings]-?: (value: EnvironmentSettin
   }),
 };
 
+/** The export job's own settings' variables (its shared ones are the app's, above). */
+const EXPORT_VARIABLES: {
+  [K in Exclude<keyof ExportConfig, keyof EnvironmentSettings>]-?: (value: ExportConfig[K]) => Record<string, string | undefined>;
+} = {
+  destination: (destination) =>
+    "bucket" in destination ? { BOYACKY_EXPORT_BUCKET: destination.bucket } : { BOYACKY_EXPORT_DIR: destination.directory },
+  comprehendEndpoint: (endpoint) => ({ COMPREHEND_ENDPOINT: endpoint }),
+  s3Endpoint: (endpoint) => ({ S3_ENDPOINT: endpoint }),
+};
+
+/** The variables of every setting given; settings left undefined are left out. */
+function environmentOf(settings: Partial<EnvironmentSettings & ExportConfig>): Record<string, string> {
+  const writers = { ...VARIABLES, ...EXPORT_VARIABLES } as Record<string, (value: unknown) => Record<string, string | undefined>>;
+  const values = settings as Record<string, unknown>;
+  const environment: Record<string, string> = {};
+  for (const [key, write] of Object.entries(writers)) {
+    if (values[key] === undefined) continue;
+    for (const [name, text] of Object.entries(write(values[key]))) if (text !== undefined) environment[name] = text;
+  }
+  return environment;
+}
+
 /**
  * The environment that gives the app exactly these settings: the inverse of `loadConfig`
  * (`loadConfig(appEnvironment(config))` is `config` again; test/contract.test.ts). Settings
@@ -57,10 +80,10 @@ const VARIABLES: { [K in keyof EnvironmentSettings]-?: (value: EnvironmentSettin
  * definition (FSBP ECS.8): give it through the task's `secrets` instead.
  */
 export function appEnvironment(config: EnvironmentSettings): Record<string, string> {
-  const environment: Record<string, string> = {};
-  for (const key of Object.keys(VARIABLES) as (keyof EnvironmentSettings)[]) {
-    const variables = (VARIABLES[key] as (value: unknown) => Record<string, string | undefined>)(config[key]);
-    for (const [name, value] of Object.entries(variables)) if (value !== undefined) environment[name] = value;
-  }
-  return environment;
+  return environmentOf(config);
+}
+
+/** The environment that gives the export job exactly these settings: the inverse of `loadExportConfig`. */
+export function exportEnvironment(config: ExportConfig): Record<string, string> {
+  return environmentOf(config);
 }
