@@ -9,6 +9,7 @@ import pinoPretty from "pino-pretty";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { CONTAINER_PORT, HEALTH_PATH } from "../app/src/contract";
+import { DEFAULT_TABLE_NAME } from "../app/src/config";
 import { createDynamoClient } from "../app/src/store/dynamoClient";
 import { ensureTable } from "../app/src/store/ensureTable";
 import { startLocalDynamo } from "../app/harness/localDynamo";
@@ -17,7 +18,7 @@ const root = path.resolve(__dirname, "..");
 const port = process.env.PORT || String(CONTAINER_PORT);
 // Loopback unless asked: a development server is no business of the rest of the network.
 const host = process.env.HOST || "127.0.0.1";
-const tableName = process.env.BOYACKY_TABLE || "boyacky";
+const tableName = process.env.BOYACKY_TABLE || DEFAULT_TABLE_NAME;
 const dynamoPort = Number(process.env.DYNAMODB_PORT || 0);
 
 async function main(): Promise<void> {

@@ -14,6 +14,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Level } from "level";
+import { DEFAULT_TABLE_NAME } from "../app/src/config";
 import { createDynamoClient } from "../app/src/store/dynamoClient";
 import { ensureTable } from "../app/src/store/ensureTable";
 import { startLocalDynamo, type LocalDynamo } from "../app/harness/localDynamo";
@@ -24,7 +25,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const root = path.resolve(__dirname, "..");
 const dataDir = path.resolve(process.env.BOYACKY_DATA_DIR || path.join(root, ".data"));
-const tableName = process.env.BOYACKY_TABLE || "boyacky";
+const tableName = process.env.BOYACKY_TABLE || DEFAULT_TABLE_NAME;
 
 // dynalite opens its folder lazily and, when another process holds it, crashes on the first
 // request: find out first, and say what to do instead.

@@ -3,6 +3,9 @@ import { isValidTimeZone } from "./domain/calendar";
 import { DEFAULT_PROTO_HEADER, parseTrustedProxies, type TrustedProxies } from "./http/clientIdentity";
 
 /** The app's settings, all from environment variables (see app/README.md). */
+/** BOYACKY_TABLE's default: the table of a local run (`npm run dev`, `npm run export`). */
+export const DEFAULT_TABLE_NAME = "boyacky";
+
 export interface AppConfig {
   /** PORT: TCP port to listen on. Default 8080. */
   port: number;
@@ -99,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL=${logLevel} is not valid: use one of ${LOG_LEVELS.join(", ")}.`);
   }
-  const tableName = env.BOYACKY_TABLE || "boyacky";
+  const tableName = env.BOYACKY_TABLE || DEFAULT_TABLE_NAME;
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
     throw new ConfigError(`BOYACKY_TABLE=${tableName} is not a DynamoDB table name: use 3-255 of A-Z a-z 0-9 _ . -`);
   }
