@@ -40,7 +40,7 @@ export interface EdgeArgs {
   dependsOn?: pulumi.Resource[];
   /** Keep the access-log bucket on `pulumi destroy` (prod). */
   protectData: boolean;
-  /** Days the access logs are kept. Default 30. */
+  /** Days the access logs are kept. Default PrivateBucket's (30). */
   accessLogExpireDays?: number;
 }
 
@@ -173,7 +173,7 @@ export class Edge extends pulumi.ComponentResource {
             },
           },
         ],
-        expireDays: args.accessLogExpireDays ?? 30,
+        expireDays: args.accessLogExpireDays,
         protectData: args.protectData,
       },
       parent,

@@ -66,7 +66,7 @@ export interface LoadBalancerArgs {
    * everything is removed, logs included.
    */
   protectData: boolean;
-  /** Days the ALB's access logs are kept. Default 30. */
+  /** Days the ALB's access logs are kept. Default PrivateBucket's (30). */
   accessLogExpireDays?: number;
   /**
    * What the internet-facing ALB must wait for: the VPC's internet gateway, as CreateLoadBalancer
@@ -199,7 +199,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             Resource: `${arn}/AWSLogs/${accountId}/*`,
           },
         ],
-        expireDays: args.accessLogExpireDays ?? 30,
+        expireDays: args.accessLogExpireDays,
         protectData: args.protectData,
       },
       parent,

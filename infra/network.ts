@@ -12,7 +12,7 @@ export interface NetworkArgs {
   egressMode: EgressMode;
   /** With egressMode `nat`: one NAT gateway, or one per AZ for AZ independence. */
   natGateways: NatGatewayLayout;
-  /** Days the VPC flow logs are kept. Default 30. */
+  /** Days the VPC flow logs are kept. Default PrivateBucket's (30). */
   flowLogExpireDays?: number;
   /** Keep the flow-log bucket on `pulumi destroy` (prod); false: it is emptied and removed. */
   protectData: boolean;
@@ -125,7 +125,7 @@ export class Network extends pulumi.ComponentResource {
             },
           ];
         },
-        expireDays: args.flowLogExpireDays ?? 30,
+        expireDays: args.flowLogExpireDays,
         protectData: args.protectData,
       },
       parent,

@@ -18,7 +18,7 @@ export interface PrivateBucketArgs {
    * Default none: only IAM principals the account grants may write (the export job's task role).
    */
   delivery?: (target: BucketTarget) => PolicyStatement[];
-  /** Days before objects expire. Default 30. */
+  /** Days before objects expire. Default 30 (the log buckets' retention: the stacks set none). */
   expireDays?: number;
   /**
    * Keep the bucket, its objects and its settings (encryption, public access block, policy) on
