@@ -123,7 +123,7 @@ const service = new Service(
     assignPublicIp: network.assignPublicIp,
     loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
     targetGroupArn: loadBalancer.targetGroupArn,
-    requestCountResourceLabel: loadBalancer.requestCountResourceLabel,
+    requestCount: { loadBalancerArnSuffix: loadBalancer.arnSuffix, targetGroupArnSuffixes: loadBalancer.targetGroupArnSuffixes },
     dependsOn: [...loadBalancer.listeners, ...loadBalancer.listenerRules],
     deployment: config.deployment,
     alarmNames: alarms.alarmNames,

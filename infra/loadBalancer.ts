@@ -93,8 +93,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
    * origin-facing ranges, whichever address the ALB sees CloudFront from.
    */
   readonly proxyCidrs: pulumi.Output<string[]>;
-  /** `app/<name>/<id>/targetgroup/<name>/<id>`: the label of ALB request-count autoscaling. */
-  readonly requestCountResourceLabel: pulumi.Output<string>;
   /** The listeners: the service must not start before its target group is attached to one. */
   readonly listeners: aws.lb.Listener[];
   /** With trafficShifting: the listener rules ECS moves traffic with; the service waits for them too. */
@@ -350,7 +348,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.dnsName = alb.dnsName;
     this.arn = alb.arn;
     this.url = pulumi.interpolate`${https ? "https" : "http"}://${args.dnsRecord?.name ?? alb.dnsName}`;
-    this.requestCountResourceLabel = pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`;
     this.arnSuffix = alb.arnSuffix;
     this.registerOutputs({ dnsName: this.dnsName, url: this.url, targetGroupArn: this.targetGroupArn });
   }

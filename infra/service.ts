@@ -20,8 +20,12 @@ export interface ServiceArgs {
   /** The ALB's security group: the only source allowed into the tasks. */
   loadBalancerSecurityGroupId: pulumi.Input<string>;
   targetGroupArn: pulumi.Input<string>;
-  /** The ALB's request-count label, for request-based autoscaling. */
-  requestCountResourceLabel: pulumi.Input<string>;
+  /**
+   * Request-based autoscaling: the ALB's ARN suffix and the target groups that carry production
+   * traffic (with `trafficShifting`, both: ECS makes the alternate the production group at every
+   * deployment, so a policy on one of them would see no requests every other release).
+   */
+  requestCount: { loadBalancerArnSuffix: pulumi.Input<string>; targetGroupArnSuffixes: pulumi.Input<string>[] };
   /** Resources the service must wait for (the listeners attaching the target group). Default none. */
   dependsOn?: pulumi.Resource[];
   /** Image by digest. */
@@ -81,6 +85,50 @@ export function deploymentConfigurationOf(deployment: ServiceArgs["deployment"])
           },
         }
       : {}),
+  };
+}
+
+/**
+ * ALB requests per target for target tracking. One target group: AWS's predefined metric. Two
+ * (traffic shifting): the sum of RequestCountPerTarget over both, by metric math (Application Auto
+ * Scaling User Guide, "Create a target tracking scaling policy using metric math"; the metric takes
+ * the TargetGroup dimension, Sum: ELB User Guide, "CloudWatch metrics for your Application Load
+ * Balancer"). The idle group has no data, hence FILL(..., 0); while a deployment shifts traffic
+ * both count, which errs towards scaling out.
+ */
+function requestsPerTarget({ loadBalancerArnSuffix, targetGroupArnSuffixes }: ServiceArgs["requestCount"]) {
+  if (targetGroupArnSuffixes.length === 1) {
+    return {
+      predefinedMetricSpecification: {
+        predefinedMetricType: "ALBRequestCountPerTarget",
+        resourceLabel: pulumi.interpolate`${loadBalancerArnSuffix}/${targetGroupArnSuffixes[0]}`,
+      },
+    };
+  }
+  const ids = targetGroupArnSuffixes.map((_, index) => `tg${index}`);
+  return {
+    customizedMetricSpecification: {
+      metrics: [
+        ...targetGroupArnSuffixes.map((suffix, index) => ({
+          id: ids[index],
+          metricStat: {
+            metric: {
+              namespace: "AWS/ApplicationELB",
+              metricName: "RequestCountPerTarget",
+              dimensions: [{ name: "TargetGroup", value: suffix }],
+            },
+            stat: "Sum",
+          },
+          returnData: false,
+        })),
+        {
+          id: "requests",
+          expression: ids.map((id) => `FILL(${id}, 0)`).join(" + "),
+          label: "RequestCountPerTarget over both target groups",
+          returnData: true,
+        },
+      ],
+    },
   };
 }
 
@@ -258,11 +306,11 @@ export class Service extends pulumi.ComponentResource {
       },
       parent,
     );
-    const trackTarget = (
-      policyName: string,
-      targetValue: number,
-      metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
-    ) =>
+    type Metric = Pick<
+      aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration,
+      "predefinedMetricSpecification" | "customizedMetricSpecification"
+    >;
+    const trackTarget = (policyName: string, targetValue: number, metric: Metric) =>
       new aws.appautoscaling.Policy(
         `${name}-${policyName}`,
         {
@@ -272,18 +320,17 @@ export class Service extends pulumi.ComponentResource {
           resourceId: scalingTarget.resourceId,
           targetTrackingScalingPolicyConfiguration: {
             targetValue,
-            predefinedMetricSpecification: metric,
+            ...metric,
             scaleOutCooldown: 60,
             scaleInCooldown: 300,
           },
         },
         parent,
       );
-    trackTarget("cpu", args.scaling.cpuTargetPercent, { predefinedMetricType: "ECSServiceAverageCPUUtilization" });
-    trackTarget("requests", args.scaling.requestsPerTarget, {
-      predefinedMetricType: "ALBRequestCountPerTarget",
-      resourceLabel: args.requestCountResourceLabel,
+    trackTarget("cpu", args.scaling.cpuTargetPercent, {
+      predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
     });
+    trackTarget("requests", args.scaling.requestsPerTarget, requestsPerTarget(args.requestCount));
 
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;

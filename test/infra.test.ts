@@ -578,15 +578,31 @@ describe("Pulumi program under mocks", function () {
       assert.equal(one(prod, T.service).inputs.desiredCount, 2);
       const prodScaling = one(prod, T.scalingTarget).inputs;
       assert.deepEqual([prodScaling.minCapacity, prodScaling.maxCapacity], [2, 4]);
-      const metrics = ofType(prod, T.scalingPolicy).map(
-        (policy) => policy.inputs.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification,
+      const tracking = (stack: OfflineStack, suffix: string) =>
+        one(stack, T.scalingPolicy, suffix).inputs.targetTrackingScalingPolicyConfiguration;
+      for (const stack of [dev, prod])
+        assert.equal(tracking(stack, "-cpu").predefinedMetricSpecification.predefinedMetricType, "ECSServiceAverageCPUUtilization");
+      // dev rolls in place: one target group, AWS's predefined metric.
+      const devRequests = tracking(dev, "-requests").predefinedMetricSpecification;
+      assert.equal(devRequests.predefinedMetricType, "ALBRequestCountPerTarget");
+      assert.match(devRequests.resourceLabel, /^app\/[\w-]+\/[0-9a-f]+\/targetgroup\/[\w-]+\/[0-9a-f]+$/);
+      // prod's canary swaps the production target group at every deployment: the policy counts both.
+      const prodRequests = tracking(prod, "-requests");
+      assert.equal(prodRequests.predefinedMetricSpecification, undefined);
+      const metrics = prodRequests.customizedMetricSpecification.metrics;
+      const targetGroups = ofType(prod, T.targetGroup).map((group) => group.state.arnSuffix);
+      assert.equal(targetGroups.length, 2);
+      assert.deepEqual(
+        metrics
+          .filter((metric: any) => metric.metricStat)
+          .map((metric: any) => metric.metricStat.metric.dimensions[0].value)
+          .sort(),
+        [...targetGroups].sort(),
       );
-      assert.deepEqual(metrics.map((metric) => metric.predefinedMetricType).sort(), [
-        "ALBRequestCountPerTarget",
-        "ECSServiceAverageCPUUtilization",
-      ]);
-      const requests = metrics.find((metric) => metric.predefinedMetricType === "ALBRequestCountPerTarget");
-      assert.match(requests.resourceLabel, /^app\/[\w-]+\/[0-9a-f]+\/targetgroup\/[\w-]+\/[0-9a-f]+$/);
+      assert.deepEqual(
+        metrics.filter((metric: any) => metric.returnData !== false).map((metric: any) => metric.expression),
+        ["FILL(tg0, 0) + FILL(tg1, 0)"],
+      );
     });
 
     it("cluster has Container Insights; logs have the configured retention", () => {

@@ -74,7 +74,7 @@ export const COMPUTE: Record<string, Describer> = {
   [T.scalingPolicy]: ({ inputs }) => {
     const config = inputs.targetTrackingScalingPolicyConfiguration ?? {};
     return {
-      tracks: `${config.predefinedMetricSpecification?.predefinedMetricType ?? "?"} at ${config.targetValue}`,
+      tracks: `${config.predefinedMetricSpecification?.predefinedMetricType ?? config.customizedMetricSpecification?.metrics?.find((metric: any) => metric.returnData !== false)?.label ?? "?"} at ${config.targetValue}`,
       cooldowns: `out ${config.scaleOutCooldown ?? "?"} s, in ${config.scaleInCooldown ?? "?"} s`,
     };
   },
