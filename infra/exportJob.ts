@@ -88,11 +88,13 @@ export class ExportJob extends pulumi.ComponentResource {
       parent,
     );
 
+    // The family names the task definition, the scheduler's RunTask grant and the manual run: one name for all three.
+    const family = `${name}-export`;
     const command = [...EXPORT_COMMAND, ...(args.encoding && args.encoding !== "utf8" ? ["--encoding", args.encoding] : [])];
     const taskDefinition = fargateTaskDefinition(
       `${name}-export`,
       {
-        family: `${name}-export`,
+        family,
         containerName: EXPORT_CONTAINER_NAME,
         imageRef: args.imageRef,
         command,
@@ -140,7 +142,7 @@ export class ExportJob extends pulumi.ComponentResource {
       parent,
     );
 
-    const family = pulumi.interpolate`arn:aws:ecs:${args.region}:${account}:task-definition/${name}-export`;
+    const familyArn = pulumi.interpolate`arn:aws:ecs:${args.region}:${account}:task-definition/${family}`;
     if (args.schedule) {
       const schedulerRole = new aws.iam.Role(
         `${name}-export-scheduler`,
@@ -153,7 +155,7 @@ export class ExportJob extends pulumi.ComponentResource {
           role: schedulerRole.id,
           // What EventBridge Scheduler needs to run an ECS task (EventBridge Scheduler User Guide, "Set up the execution role").
           policy: pulumi
-            .all([family, args.clusterArn, args.executionRoleArn, taskRole.arn])
+            .all([familyArn, args.clusterArn, args.executionRoleArn, taskRole.arn])
             .apply(([familyArn, clusterArn, executionRoleArn, taskRoleArn]) =>
               JSON.stringify({
                 Version: "2012-10-17",
@@ -209,7 +211,7 @@ export class ExportJob extends pulumi.ComponentResource {
       const overrides = JSON.stringify({
         containerOverrides: [{ name: EXPORT_CONTAINER_NAME, command: [...command, "--day", "YYYY-MM-DD"] }],
       });
-      return `aws ecs run-task --region ${args.region} --cluster ${cluster} --task-definition ${name}-export --launch-type FARGATE --network-configuration '${network}' --overrides '${overrides}'`;
+      return `aws ecs run-task --region ${args.region} --cluster ${cluster} --task-definition ${family} --launch-type FARGATE --network-configuration '${network}' --overrides '${overrides}'`;
     });
     this.registerOutputs({ bucketName: this.bucketName, runTaskCommand: this.runTaskCommand });
   }
