@@ -28,7 +28,10 @@ export class DeploymentAlarms extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { thresholds } = args;
     const onLoadBalancer = { LoadBalancer: args.loadBalancerArnSuffix };
-    const common = { namespace: "AWS/ApplicationELB", period: PERIOD_SECONDS, treatMissingData: "notBreaching" };
+    // A metric-math alarm takes the namespace and period in each metric, not at its top level.
+    const metricOf = { namespace: "AWS/ApplicationELB", period: PERIOD_SECONDS };
+    const common = { ...metricOf, treatMissingData: "notBreaching" };
+    const sumOnLoadBalancer = (metricName: string) => ({ ...metricOf, metricName, dimensions: onLoadBalancer, stat: "Sum" });
 
     const alarms = [
       new aws.cloudwatch.MetricAlarm(
@@ -39,28 +42,10 @@ export class DeploymentAlarms extends pulumi.ComponentResource {
           threshold: thresholds.target5xxPercent,
           evaluationPeriods: 3,
           datapointsToAlarm: 2,
-          treatMissingData: "notBreaching",
+          treatMissingData: common.treatMissingData,
           metricQueries: [
-            {
-              id: "errors",
-              metric: {
-                namespace: "AWS/ApplicationELB",
-                metricName: "HTTPCode_Target_5XX_Count",
-                dimensions: onLoadBalancer,
-                period: PERIOD_SECONDS,
-                stat: "Sum",
-              },
-            },
-            {
-              id: "requests",
-              metric: {
-                namespace: "AWS/ApplicationELB",
-                metricName: "RequestCount",
-                dimensions: onLoadBalancer,
-                period: PERIOD_SECONDS,
-                stat: "Sum",
-              },
-            },
+            { id: "errors", metric: sumOnLoadBalancer("HTTPCode_Target_5XX_Count") },
+            { id: "requests", metric: sumOnLoadBalancer("RequestCount") },
             { id: "rate", expression: "100 * FILL(errors, 0) / requests", label: "target 5xx, percent of requests", returnData: true },
           ],
         },
